@@ -1,0 +1,63 @@
+package inventory.core;
+
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+/**
+ * Stored products. Every method is atomic; inside {@link Transactions#inTransaction} it joins that transaction.
+ */
+public interface ProductRepository {
+
+    /**
+     * Stores a new product; with {@code initial} also its stock at {@code main} and that movement.
+     *
+     * @param product the product, version 1, stock as after the initial movement
+     * @param initial the {@code RECEIVED} movement of the initial quantity, if any
+     * @return the product as stored
+     * @throws InventoryException.SkuConflict if another live product has the SKU
+     */
+    Product create(Product product, Optional<Movement> initial);
+
+    /**
+     * @param id product id
+     * @return the live product
+     */
+    Optional<Product> find(UUID id);
+
+    /**
+     * @param sku SKU, any case
+     * @return the live product with that SKU
+     */
+    Optional<Product> findBySku(String sku);
+
+    /**
+     * A page of live products, oldest first.
+     *
+     * @param query filters and paging
+     * @return the page
+     * @throws InventoryException.ValidationFailed for an unknown location or a bad cursor
+     */
+    Page<Product> list(ProductQuery query);
+
+    /**
+     * Changes a product under its row lock: {@code change} gets the current product and returns the new one, or
+     * the same instance when nothing changes (then nothing is written and the version stays).
+     *
+     * @param id      product id
+     * @param ifMatch version the client expects
+     * @param change  the change
+     * @return the product after the change
+     */
+    Product update(UUID id, OptionalLong ifMatch, UnaryOperator<Product> change);
+
+    /**
+     * Deletes a product: afterwards it is not found and its SKU is free; its movements stay.
+     *
+     * @param id      product id
+     * @param ifMatch version the client expects
+     * @throws InventoryException.ProductHasReservations if units are reserved
+     */
+    void delete(UUID id, OptionalLong ifMatch);
+}

@@ -1,0 +1,114 @@
+package inventory.core;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+
+/**
+ * Product use cases: create (with an optional initial quantity received at {@code main}), read, list, patch
+ * and delete.
+ */
+public final class ProductService {
+
+    private final ProductRepository products;
+    private final UuidV7 ids;
+    private final Clock clock;
+
+    /**
+     * @param products stored products
+     * @param ids      id generator
+     * @param clock    clock
+     */
+    public ProductService(ProductRepository products, UuidV7 ids, Clock clock) {
+        this.products = products;
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    /**
+     * Creates a product, version 1; an initial quantity becomes a {@code RECEIVED} movement at {@code main}.
+     *
+     * @param cmd the validated request
+     * @return the product
+     */
+    public Product create(NewProduct cmd) {
+        Instant now = now(clock);
+        UUID id = ids.next();
+        long quantity = cmd.quantity();
+        Optional<Movement> initial = quantity > 0
+                ? Optional.of(new Movement(ids.next(), id, Location.MAIN, quantity, MovementReason.RECEIVED, quantity,
+                null, "initial quantity", null, now))
+                : Optional.empty();
+        Product product = new Product(id, cmd.sku(), cmd.name(), cmd.description(), cmd.priceAmount(), cmd.currency(),
+                ProductStatus.ACTIVE,
+                cmd.lowStockThreshold() == null ? null : cmd.lowStockThreshold().intValue(),
+                cmd.attributes(), new Stock(quantity, 0), 1, now, now);
+        return products.create(product, initial);
+    }
+
+    /**
+     * @param id product id
+     * @return the product
+     * @throws InventoryException.NotFound if there is none
+     */
+    public Product get(UUID id) {
+        return products.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    /**
+     * @param sku SKU, any case
+     * @return the product
+     * @throws InventoryException.NotFound if there is none
+     */
+    public Product bySku(String sku) {
+        if (!Rules.SKU.matcher(sku).matches()) {
+            throw new InventoryException.NotFound("no product has the SKU " + sku);
+        }
+        return products.findBySku(sku).orElseThrow(() -> new InventoryException.NotFound("no product has the SKU " + sku));
+    }
+
+    /**
+     * @param query filters and paging
+     * @return a page, oldest first
+     */
+    public Page<Product> list(ProductQuery query) {
+        return products.list(query);
+    }
+
+    /**
+     * Applies a merge patch; a patch that changes nothing keeps the version.
+     *
+     * @param id      product id
+     * @param patch   the patch
+     * @param ifMatch version the client expects
+     * @return the product after the patch
+     */
+    public Product patch(UUID id, ProductPatch patch, OptionalLong ifMatch) {
+        Instant now = now(clock);
+        return products.update(id, ifMatch, current -> {
+            Product next = patch.applyTo(current, now);
+            return ProductPatch.differs(current, next) ? next : current;
+        });
+    }
+
+    /**
+     * Deletes a product; its movements stay in the ledger.
+     *
+     * @param id      product id
+     * @param ifMatch version the client expects
+     */
+    public void delete(UUID id, OptionalLong ifMatch) {
+        products.delete(id, ifMatch);
+    }
+
+    static InventoryException.NotFound notFound(UUID id) {
+        return new InventoryException.NotFound("no product with id " + id);
+    }
+
+    static Instant now(Clock clock) {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

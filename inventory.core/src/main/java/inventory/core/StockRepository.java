@@ -1,0 +1,76 @@
+package inventory.core;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Stock levels and the ledger. Each change locks the product row first, then its level rows in location order,
+ * so no two changes deadlock, and writes the level, the product's totals and version, and the movement together.
+ */
+public interface StockRepository {
+
+    /**
+     * @param productId product
+     * @return its stock per location, empty if there is no such live product
+     */
+    Optional<ProductStock> stock(UUID productId);
+
+    /**
+     * Adds {@code delta} at one location, if {@code available} there stays {@code >= 0}.
+     *
+     * @param productId  product
+     * @param adjustment the change
+     * @param ifMatch    version the client expects
+     * @param movementId id of the movement
+     * @param now        time of the change
+     * @return the movement and the stock after it
+     */
+    StockChange adjust(UUID productId, Adjustment adjustment, OptionalLong ifMatch, UUID movementId, Instant now);
+
+    /**
+     * Sets on-hand at one location from a count, if it stays {@code >= reserved}.
+     *
+     * @param productId  product
+     * @param count      the count
+     * @param ifMatch    version the client expects
+     * @param movementId id of the movement
+     * @param now        time of the change
+     * @return the {@code COUNT} movement and the stock after it
+     */
+    StockChange count(UUID productId, StockCount count, OptionalLong ifMatch, UUID movementId, Instant now);
+
+    /**
+     * Applies every line or none.
+     *
+     * @param batch       the lines
+     * @param movementIds makes one movement id per line
+     * @param now         time of the change
+     * @return one movement per line, in line order
+     * @throws InventoryException.ValidationFailed  naming lines whose product or location does not exist
+     * @throws InventoryException.InsufficientStock naming every short line
+     */
+    List<Movement> batch(Batch batch, Supplier<UUID> movementIds, Instant now);
+
+    /**
+     * The ledger of a product, newest first.
+     *
+     * @param productId product
+     * @param limit     page size
+     * @param cursor    cursor from the previous page
+     * @return the page
+     */
+    Page<Movement> movements(UUID productId, int limit, Optional<String> cursor);
+
+    /**
+     * A stock change: the movement written and the stock after it.
+     *
+     * @param movement movement
+     * @param stock    stock after
+     */
+    record StockChange(Movement movement, ProductStock stock) {
+    }
+}

@@ -1,0 +1,74 @@
+package inventory.core;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+
+/**
+ * Stock use cases: read, adjust, count, batch and the ledger.
+ */
+public final class StockService {
+
+    private final StockRepository stock;
+    private final UuidV7 ids;
+    private final Clock clock;
+
+    /**
+     * @param stock stored stock
+     * @param ids   id generator
+     * @param clock clock
+     */
+    public StockService(StockRepository stock, UuidV7 ids, Clock clock) {
+        this.stock = stock;
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    /**
+     * @param productId product
+     * @return its stock per location
+     */
+    public ProductStock get(UUID productId) {
+        return stock.stock(productId).orElseThrow(() -> ProductService.notFound(productId));
+    }
+
+    /**
+     * @param productId  product
+     * @param adjustment the change
+     * @param ifMatch    version the client expects
+     * @return the movement and the stock after it
+     */
+    public StockRepository.StockChange adjust(UUID productId, Adjustment adjustment, OptionalLong ifMatch) {
+        return stock.adjust(productId, adjustment, ifMatch, ids.next(), ProductService.now(clock));
+    }
+
+    /**
+     * @param productId product
+     * @param count     the count
+     * @param ifMatch   version the client expects
+     * @return the movement and the stock after it
+     */
+    public StockRepository.StockChange count(UUID productId, StockCount count, OptionalLong ifMatch) {
+        return stock.count(productId, count, ifMatch, ids.next(), ProductService.now(clock));
+    }
+
+    /**
+     * @param batch the lines
+     * @return one movement per line
+     */
+    public List<Movement> batch(Batch batch) {
+        return stock.batch(batch, ids::next, ProductService.now(clock));
+    }
+
+    /**
+     * @param productId product
+     * @param limit     page size
+     * @param cursor    cursor of the previous page
+     * @return movements, newest first
+     */
+    public Page<Movement> movements(UUID productId, int limit, Optional<String> cursor) {
+        return stock.movements(productId, limit, cursor);
+    }
+}
