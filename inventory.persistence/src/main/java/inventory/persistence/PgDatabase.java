@@ -1,0 +1,228 @@
+package inventory.persistence;
+
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Supplier;
+
+import javax.management.JMX;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbTransaction;
+
+import inventory.core.Transactions;
+
+import org.flywaydb.core.Flyway;
+
+/**
+ * The database: a helidon-dbclient over a HikariCP pool, the transaction scope repositories join, migrations and
+ * a bounded liveness probe.
+ * <p>
+ * A transaction is bound to the calling (virtual) thread with a {@link ScopedValue} for the duration of the work,
+ * so repositories called inside it run on its connection without passing it around.
+ */
+public final class PgDatabase implements Transactions, AutoCloseable {
+
+    private static final ScopedValue<DbTransaction> CURRENT = ScopedValue.newInstance();
+    private static final String POOL_NAME = "inventory";
+
+    private final DbClient client;
+    private final Settings settings;
+
+    private PgDatabase(DbClient client, Settings settings) {
+        this.client = client;
+        this.settings = settings;
+    }
+
+    /**
+     * Connection settings.
+     *
+     * @param url            JDBC URL
+     * @param user           user
+     * @param password       password
+     * @param poolSize       maximum pool size
+     * @param connectTimeout longest wait for a connection before a request fails as unavailable
+     */
+    public record Settings(String url, String user, String password, int poolSize, Duration connectTimeout) {
+    }
+
+    /**
+     * Runs the Flyway migrations on a connection of their own.
+     *
+     * @param settings connection settings
+     * @return the number of migrations applied
+     */
+    public static int migrate(Settings settings) {
+        return Flyway.configure(PgDatabase.class.getClassLoader())
+                .dataSource(settings.url(), settings.user(), settings.password())
+                .locations("classpath:db-migration")
+                .connectRetries(0)
+                .load()
+                .migrate()
+                .migrationsExecuted;
+    }
+
+    /**
+     * Checks that the database answers, with a bounded wait.
+     *
+     * @param settings connection settings
+     * @throws SQLException if it does not
+     */
+    public static void probe(Settings settings) throws SQLException {
+        Properties props = new Properties();
+        if (settings.user() != null) {
+            props.setProperty("user", settings.user());
+        }
+        if (settings.password() != null) {
+            props.setProperty("password", settings.password());
+        }
+        props.setProperty("connectTimeout", "5");
+        props.setProperty("socketTimeout", "10");
+        try (Connection c = DriverManager.getConnection(settings.url(), props)) {
+            c.isValid(5);
+        }
+    }
+
+    /**
+     * Opens the pool. Connections are made lazily, so the pool opens even while the database is away.
+     *
+     * @param settings connection settings
+     * @return the database
+     */
+    public static PgDatabase open(Settings settings) {
+        long timeoutMs = settings.connectTimeout().toMillis();
+        Map<String, String> connection = new java.util.HashMap<>(Map.of(
+                "connection.url", settings.url(),
+                "connection.poolName", POOL_NAME,
+                "connection.maximumPoolSize", String.valueOf(settings.poolSize()),
+                "connection.minimumIdle", String.valueOf(Math.min(2, settings.poolSize())),
+                "connection.connectionTimeout", String.valueOf(Math.max(250, timeoutMs)),
+                "connection.validationTimeout", String.valueOf(Math.max(250, Math.min(timeoutMs, 1000))),
+                "connection.initializationFailTimeout", "-1",
+                "connection.registerMbeans", "true",
+                "connection.dataSource.tcpKeepAlive", "true",
+                "connection.dataSource.socketTimeout", "30"));
+        connection.put("connection.dataSource.connectTimeout", String.valueOf(Math.max(1, timeoutMs / 1000)));
+        connection.put("connection.dataSource.ApplicationName", "inventory");
+        if (settings.user() != null) {
+            connection.put("connection.username", settings.user());
+        }
+        if (settings.password() != null) {
+            connection.put("connection.password", settings.password());
+        }
+        connection.put("source", "jdbc");
+        Config config = Config.just(ConfigSources.create(connection));
+        return new PgDatabase(DbClient.create(config), settings);
+    }
+
+    /**
+     * Runs the work in a transaction, or in the one already running on this thread.
+     *
+     * @param work the work
+     * @param <T>  result type
+     * @return its result
+     */
+    @Override
+    public <T> T inTransaction(Supplier<T> work) {
+        if (CURRENT.isBound()) {
+            return work.get();
+        }
+        DbTransaction tx;
+        try {
+            tx = client.transaction();
+        } catch (RuntimeException e) {
+            throw PgErrors.translate(e);
+        }
+        T result;
+        try {
+            result = ScopedValue.where(CURRENT, tx).call(work::get);
+        } catch (RuntimeException | Error e) {
+            rollbackQuietly(tx, e);
+            throw PgErrors.translate(e);
+        }
+        try {
+            tx.commit();
+        } catch (RuntimeException e) {
+            throw PgErrors.translate(e);
+        }
+        return result;
+    }
+
+    /**
+     * @return the transaction of this thread, or the client for a statement of its own
+     */
+    DbExecute execute() {
+        return CURRENT.isBound() ? CURRENT.get() : client.execute();
+    }
+
+    /**
+     * Whether the database answers within the connection timeout.
+     *
+     * @return true if a trivial query ran
+     */
+    public boolean ping() {
+        try {
+            return client.execute().get("SELECT 1 AS ok").isPresent();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The pool's figures, read from HikariCP's MBean.
+     *
+     * @return active, idle, total and waiting connections, or empty before the pool started
+     */
+    public java.util.Optional<PoolStats> poolStats() {
+        try {
+            ObjectName name = new ObjectName("com.zaxxer.hikari:type=Pool (" + POOL_NAME + ")");
+            var server = ManagementFactory.getPlatformMBeanServer();
+            if (!server.isRegistered(name)) {
+                return java.util.Optional.empty();
+            }
+            var pool = JMX.newMXBeanProxy(server, name, com.zaxxer.hikari.HikariPoolMXBean.class);
+            return java.util.Optional.of(new PoolStats(pool.getActiveConnections(), pool.getIdleConnections(),
+                    pool.getTotalConnections(), pool.getThreadsAwaitingConnection(), settings.poolSize()));
+        } catch (MalformedObjectNameException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
+     * Connection pool figures.
+     *
+     * @param active  connections in use
+     * @param idle    idle connections
+     * @param total   open connections
+     * @param pending threads waiting for a connection
+     * @param max     maximum pool size
+     */
+    public record PoolStats(int active, int idle, int total, int pending, int max) {
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (Exception e) {
+            // closing a pool whose database is gone is not worth an error at shutdown
+        }
+    }
+
+    private static void rollbackQuietly(DbTransaction tx, Throwable cause) {
+        try {
+            tx.rollback();
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

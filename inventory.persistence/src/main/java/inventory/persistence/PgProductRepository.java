@@ -1,0 +1,209 @@
+package inventory.persistence;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+import io.helidon.dbclient.DbRow;
+
+import inventory.core.InventoryException;
+import inventory.core.Movement;
+import inventory.core.Page;
+import inventory.core.Product;
+import inventory.core.ProductQuery;
+import inventory.core.ProductRepository;
+import inventory.core.ProductStatus;
+import inventory.core.Stock;
+
+/**
+ * Products in PostgreSQL. The row carries the stock totals over all locations, so reading a product is one row.
+ */
+public final class PgProductRepository implements ProductRepository {
+
+    static final String COLUMNS = """
+            p.id, p.sku, p.name, p.description, p.price, p.currency, p.status, p.low_stock_threshold,
+            p.attributes::text AS attributes, p.version, p.created_at, p.updated_at""";
+
+    private static final String SELECT = "SELECT " + COLUMNS + ", p.on_hand AS s_on_hand, p.reserved AS s_reserved"
+                                         + " FROM products p ";
+
+    private static final String INSERT = """
+            INSERT INTO products (id, sku, name, description, price, currency, status, low_stock_threshold, attributes,
+                                  on_hand, reserved, version, created_at, updated_at)
+            VALUES (CAST(? AS uuid), ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, 0, 1, ?, ?)
+            ON CONFLICT (lower(sku)) WHERE deleted_at IS NULL DO NOTHING
+            RETURNING id""";
+
+    private static final String UPDATE = """
+            UPDATE products
+               SET name = ?, description = ?, price = ?, currency = ?, status = ?, low_stock_threshold = ?,
+                   attributes = CAST(? AS jsonb), version = version + 1, updated_at = ?
+             WHERE id = CAST(? AS uuid)
+            RETURNING version""";
+
+    private final PgDatabase db;
+
+    /**
+     * @param db the database
+     */
+    public PgProductRepository(PgDatabase db) {
+        this.db = db;
+    }
+
+    @Override
+    public Product create(Product p, Optional<Movement> initial) {
+        return db.inTransaction(() -> {
+            var exec = db.execute();
+            Optional<DbRow> inserted = exec.get(INSERT, p.id(), p.sku(), p.name(), p.description(), p.price(),
+                    p.currency(), p.status().name(), p.lowStockThreshold(), Rows.json(p.attributes()),
+                    p.stock().onHand(), Rows.time(p.createdAt()), Rows.time(p.updatedAt()));
+            if (inserted.isEmpty()) {
+                throw new InventoryException.SkuConflict(p.sku());
+            }
+            initial.ifPresent(m -> {
+                exec.dml("INSERT INTO stock_levels (product_id, location, on_hand) VALUES (CAST(? AS uuid), ?, ?)",
+                        m.productId(), m.location(), m.onHandAfter());
+                Ledger.insert(exec, m);
+            });
+            return p;
+        });
+    }
+
+    @Override
+    public Optional<Product> find(UUID id) {
+        return db.inTransaction(() -> Rows.one(db.execute(), SELECT + "WHERE p.id = CAST(? AS uuid) AND p.deleted_at IS NULL",
+                PgProductRepository::product, id));
+    }
+
+    @Override
+    public Optional<Product> findBySku(String sku) {
+        return db.inTransaction(() -> Rows.one(db.execute(),
+                SELECT + "WHERE lower(p.sku) = lower(?) AND p.deleted_at IS NULL", PgProductRepository::product, sku));
+    }
+
+    @Override
+    public Page<Product> list(ProductQuery query) {
+        return db.inTransaction(() -> {
+            var exec = db.execute();
+            List<Object> params = new ArrayList<>();
+            StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS);
+            String onHand = "p.on_hand";
+            String reserved = "p.reserved";
+            if (query.location().isPresent()) {
+                String code = query.location().get();
+                if (exec.get("SELECT code FROM locations WHERE code = ?", code).isEmpty()) {
+                    throw new InventoryException.ValidationFailed("location", "no such location");
+                }
+                onHand = "l.on_hand";
+                reserved = "l.reserved";
+                sql.append(", l.on_hand AS s_on_hand, l.reserved AS s_reserved FROM products p")
+                        .append(" JOIN stock_levels l ON l.product_id = p.id AND l.location = ?");
+                params.add(code);
+            } else {
+                sql.append(", p.on_hand AS s_on_hand, p.reserved AS s_reserved FROM products p");
+            }
+            sql.append(" WHERE p.deleted_at IS NULL");
+            Optional<UUID> after = Cursors.uuid("p", query.cursor());
+            if (after.isPresent()) {
+                sql.append(" AND p.id > CAST(? AS uuid)");
+                params.add(after.get());
+            }
+            query.status().ifPresent(s -> {
+                sql.append(" AND p.status = ?");
+                params.add(s.name());
+            });
+            query.q().ifPresent(q -> {
+                sql.append(" AND (lower(p.sku) LIKE ? ESCAPE '\\' OR p.name ~* ?)");
+                params.add(likePrefix(q.toLowerCase(java.util.Locale.ROOT)));
+                params.add("(^|[^[:alnum:]])" + regexLiteral(q));
+            });
+            if (query.lowStock()) {
+                sql.append(" AND p.low_stock_threshold IS NOT NULL AND ").append(onHand).append(" - ").append(reserved)
+                        .append(" <= p.low_stock_threshold");
+            }
+            sql.append(" ORDER BY p.id LIMIT ?");
+            params.add(query.limit() + 1);
+            List<Product> rows = Rows.query(exec, sql.toString(), PgProductRepository::product, params.toArray());
+            if (rows.size() > query.limit()) {
+                List<Product> page = rows.subList(0, query.limit());
+                return new Page<>(page, Optional.of(Cursors.encode("p", page.getLast().id().toString())));
+            }
+            return new Page<>(rows, Optional.empty());
+        });
+    }
+
+    @Override
+    public Product update(UUID id, OptionalLong ifMatch, UnaryOperator<Product> change) {
+        return db.inTransaction(() -> {
+            var exec = db.execute();
+            Product current = Rows.one(exec, SELECT + "WHERE p.id = CAST(? AS uuid) AND p.deleted_at IS NULL FOR UPDATE",
+                            PgProductRepository::product, id)
+                    .orElseThrow(() -> notFound(id));
+            checkVersion(ifMatch, current.version());
+            Product next = change.apply(current);
+            if (next == current) {
+                return current;
+            }
+            long version = Rows.longValue(exec.get(UPDATE, next.name(), next.description(), next.price(),
+                    next.currency(), next.status().name(), next.lowStockThreshold(), Rows.json(next.attributes()),
+                    Rows.time(next.updatedAt()), id).orElseThrow(), "version");
+            return new Product(next.id(), next.sku(), next.name(), next.description(), next.price(), next.currency(),
+                    next.status(), next.lowStockThreshold(), next.attributes(), next.stock(), version, next.createdAt(),
+                    next.updatedAt());
+        });
+    }
+
+    @Override
+    public void delete(UUID id, OptionalLong ifMatch) {
+        db.inTransaction(() -> {
+            var exec = db.execute();
+            DbRow row = exec.get("SELECT version, reserved FROM products WHERE id = CAST(? AS uuid) AND deleted_at IS NULL"
+                                 + " FOR UPDATE", id)
+                    .orElseThrow(() -> notFound(id));
+            checkVersion(ifMatch, Rows.longValue(row, "version"));
+            if (Rows.longValue(row, "reserved") > 0) {
+                throw new InventoryException.ProductHasReservations(
+                        "product " + id + " has active reservations; release or commit them first");
+            }
+            exec.dml("UPDATE products SET deleted_at = now(), version = version + 1 WHERE id = CAST(? AS uuid)", id);
+            return null;
+        });
+    }
+
+    static void checkVersion(OptionalLong ifMatch, long version) {
+        if (ifMatch.isPresent() && ifMatch.getAsLong() != version) {
+            throw new InventoryException.VersionMismatch(ifMatch.getAsLong(), version);
+        }
+    }
+
+    static InventoryException.NotFound notFound(UUID id) {
+        return new InventoryException.NotFound("no product with id " + id);
+    }
+
+    static Product product(DbRow row) {
+        return new Product(Rows.uuid(row, "id"), Rows.string(row, "sku"), Rows.string(row, "name"),
+                Rows.string(row, "description"), Rows.decimal(row, "price"), Rows.string(row, "currency"),
+                ProductStatus.valueOf(Rows.string(row, "status")), Rows.integer(row, "low_stock_threshold"),
+                Rows.stringMap(row, "attributes"),
+                new Stock(Rows.longValue(row, "s_on_hand"), Rows.longValue(row, "s_reserved")),
+                Rows.longValue(row, "version"), Rows.instant(row, "created_at"), Rows.instant(row, "updated_at"));
+    }
+
+    private static String likePrefix(String q) {
+        return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    }
+
+    private static String regexLiteral(String q) {
+        StringBuilder sb = new StringBuilder();
+        q.codePoints().forEach(cp -> {
+            if (!Character.isLetterOrDigit(cp)) {
+                sb.append('\\');
+            }
+            sb.appendCodePoint(cp);
+        });
+        return sb.toString();
+    }
+}
