@@ -1,0 +1,84 @@
+package inventory.app;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+import io.helidon.config.Config;
+
+/**
+ * The service's configuration, read once at start and checked: a bad value stops the start with exit code 2 and
+ * one line naming the variable.
+ *
+ * @param port         HTTP port ({@code INVENTORY_PORT}); 0 picks a free one
+ * @param dbUrl        JDBC URL ({@code INVENTORY_DB_URL}); empty starts the embedded PostgreSQL
+ * @param dbUser       user ({@code INVENTORY_DB_USER})
+ * @param dbPassword   password ({@code INVENTORY_DB_PASSWORD})
+ * @param poolSize     maximum pool size ({@code INVENTORY_DB_POOL_SIZE})
+ * @param dataDir      embedded database files ({@code INVENTORY_DATA_DIR})
+ * @param logFormat    {@code text} or {@code json} ({@code INVENTORY_LOG_FORMAT})
+ */
+public record InventoryConfig(int port,
+                              Optional<String> dbUrl,
+                              Optional<String> dbUser,
+                              Optional<String> dbPassword,
+                              int poolSize,
+                              Path dataDir,
+                              String logFormat) {
+
+    /**
+     * A bad configuration value.
+     */
+    public static final class Invalid extends RuntimeException {
+        Invalid(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Reads the configuration: environment variables over {@code application.yaml}.
+     *
+     * @param config Helidon config with environment variables, system properties and {@code application.yaml}
+     * @return the checked configuration
+     * @throws Invalid naming the variable of the first bad value
+     */
+    public static InventoryConfig from(Config config) {
+        Config inv = config.get("inventory");
+        int port = integer(inv.get("port"), "INVENTORY_PORT", 8080, 0, 65535);
+        Optional<String> url = text(inv.get("db.url"));
+        url.ifPresent(u -> {
+            if (!u.startsWith("jdbc:postgresql:")) {
+                throw new Invalid("INVENTORY_DB_URL must be a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/db), got '"
+                                  + u + "'");
+            }
+        });
+        int pool = integer(inv.get("db.pool.size"), "INVENTORY_DB_POOL_SIZE", 16, 1, 500);
+        Path dataDir = Path.of(text(inv.get("data.dir")).orElse("./inventory-data"));
+        String format = text(inv.get("log.format")).orElse("text");
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new Invalid("INVENTORY_LOG_FORMAT must be text or json, got '" + format + "'");
+        }
+        integer(inv.get("rate.limit.rps"), "INVENTORY_RATE_LIMIT_RPS", 0, 0, 1_000_000);
+        return new InventoryConfig(port, url, text(inv.get("db.user")), text(inv.get("db.password")), pool, dataDir,
+                format);
+    }
+
+    private static Optional<String> text(Config value) {
+        return value.asString().asOptional().map(String::trim).filter(s -> !s.isEmpty());
+    }
+
+    private static int integer(Config value, String variable, int fallback, int min, int max) {
+        Optional<String> text = text(value);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(text.get());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new Invalid(variable + " must be an integer from " + min + " to " + max + ", got '" + text.get() + "'");
+    }
+}

@@ -1,0 +1,227 @@
+package inventory.app;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.helidon.health.HealthCheck;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+
+import inventory.core.Idempotency;
+import inventory.core.LocationService;
+import inventory.core.ProductService;
+import inventory.core.StockService;
+import inventory.core.UuidV7;
+import inventory.persistence.PgDatabase;
+import inventory.persistence.PgIdempotencyStore;
+import inventory.persistence.PgLocationRepository;
+import inventory.persistence.PgProductRepository;
+import inventory.persistence.PgStockRepository;
+import inventory.web.HttpMetrics;
+import inventory.web.InventoryRouting;
+import inventory.web.LocationHandler;
+import inventory.web.ProductHandler;
+import inventory.web.StockHandler;
+
+/**
+ * The running service: database (embedded or configured), migrations, the wiring of every module with
+ * constructors, and the web server. Tests start it exactly as {@link Main} does.
+ */
+public final class InventoryServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(InventoryServer.class.getName());
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
+    private final WebServer server;
+    private final PgDatabase db;
+    private final PgDatabase.Settings settings;
+    private final Optional<EmbeddedDatabase> embedded;
+    private final ScheduledExecutorService housekeeping;
+
+    private InventoryServer(WebServer server, PgDatabase db, PgDatabase.Settings settings,
+                            Optional<EmbeddedDatabase> embedded, ScheduledExecutorService housekeeping) {
+        this.server = server;
+        this.db = db;
+        this.settings = settings;
+        this.embedded = embedded;
+        this.housekeeping = housekeeping;
+    }
+
+    /**
+     * The database could not be reached or migrated at start (exit code 3).
+     */
+    public static final class DatabaseFailure extends RuntimeException {
+        DatabaseFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Starts the service.
+     *
+     * @param config configuration
+     * @return the running service
+     * @throws DatabaseFailure if the database cannot be reached or migrated
+     */
+    public static InventoryServer start(InventoryConfig config) {
+        Optional<EmbeddedDatabase> embedded = Optional.empty();
+        PgDatabase.Settings settings;
+        if (config.dbUrl().isPresent()) {
+            settings = new PgDatabase.Settings(config.dbUrl().get(), config.dbUser().orElse(null),
+                    config.dbPassword().orElse(null), config.poolSize(), CONNECT_TIMEOUT);
+        } else {
+            try {
+                embedded = Optional.of(EmbeddedDatabase.start(config.dataDir()));
+            } catch (IOException | RuntimeException e) {
+                throw new DatabaseFailure("the embedded PostgreSQL in " + config.dataDir().toAbsolutePath()
+                                          + " could not start: " + e.getMessage(), e);
+            }
+            settings = new PgDatabase.Settings(embedded.get().url(), "postgres", null, config.poolSize(),
+                    CONNECT_TIMEOUT);
+        }
+        try {
+            PgDatabase.probe(settings);
+            int applied = PgDatabase.migrate(settings);
+            if (applied > 0) {
+                LOG.log(Level.INFO, "applied " + applied + " database migration(s)");
+            }
+        } catch (SQLException | RuntimeException e) {
+            embedded.ifPresent(EmbeddedDatabase::close);
+            throw new DatabaseFailure("the database could not be " + (e instanceof SQLException ? "reached" : "migrated")
+                                      + ": " + e.getMessage(), e);
+        }
+        PgDatabase db = PgDatabase.open(settings);
+        try {
+            return wire(config, db, settings, embedded);
+        } catch (RuntimeException e) {
+            db.close();
+            embedded.ifPresent(EmbeddedDatabase::close);
+            throw e;
+        }
+    }
+
+    private static InventoryServer wire(InventoryConfig config, PgDatabase db, PgDatabase.Settings settings,
+                                        Optional<EmbeddedDatabase> embedded) {
+        Clock clock = Clock.systemUTC();
+        UuidV7 ids = new UuidV7();
+        PgIdempotencyStore idempotencyStore = new PgIdempotencyStore(db);
+        Idempotency idempotency = new Idempotency(db, idempotencyStore);
+        ProductHandler products = new ProductHandler(
+                new ProductService(new PgProductRepository(db), ids, clock), idempotency);
+        StockHandler stock = new StockHandler(new StockService(new PgStockRepository(db), ids, clock), idempotency);
+        LocationHandler locations = new LocationHandler(new LocationService(new PgLocationRepository(db), clock),
+                idempotency);
+
+        MeterRegistry registry = Metrics.globalRegistry();
+        registerPoolGauges(registry, db);
+        HttpMetrics httpMetrics = new HttpMetrics(registry);
+
+        HealthCheck database = new HealthCheck() {
+            @Override
+            public HealthCheckType type() {
+                return HealthCheckType.READINESS;
+            }
+
+            @Override
+            public String name() {
+                return "database";
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                return HealthCheckResponse.builder().status(db.ping()).build();
+            }
+        };
+        ObserveFeature observe = ObserveFeature.builder()
+                .endpoint("/")
+                .observersDiscoverServices(false)
+                .addObserver(HealthObserver.builder().details(true).useSystemServices(false).addCheck(database).build())
+                .addObserver(MetricsObserver.create())
+                .build();
+
+        WebServer server = WebServer.builder()
+                .port(config.port())
+                .shutdownHook(false)
+                .shutdownGracePeriod(Duration.ofSeconds(10))
+                .maxPayloadSize(2L * 1024 * 1024)
+                .directHandlers(directHandlers())
+                .addFeature(observe)
+                .routing((HttpRouting.Builder r) -> InventoryRouting.configure(r, products, stock, locations, httpMetrics))
+                .build()
+                .start();
+
+        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofVirtual().name("housekeeping").factory());
+        housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                idempotencyStore.purgeOlderThan(Duration.ofHours(25));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "purging old idempotency keys failed: " + e.getMessage());
+            }
+        }, 1, 60, TimeUnit.MINUTES);
+        return new InventoryServer(server, db, settings, embedded, housekeeping);
+    }
+
+    private static io.helidon.webserver.http.DirectHandlers directHandlers() {
+        var builder = io.helidon.webserver.http.DirectHandlers.builder();
+        for (io.helidon.http.DirectHandler.EventType type : io.helidon.http.DirectHandler.EventType.values()) {
+            builder.addHandler(type, InventoryRouting.directHandler());
+        }
+        return builder.build();
+    }
+
+    private static void registerPoolGauges(MeterRegistry registry, PgDatabase db) {
+        record PoolGauge(String name, String description, java.util.function.ToIntFunction<PgDatabase.PoolStats> value) {
+        }
+        for (PoolGauge g : java.util.List.of(
+                new PoolGauge("db.pool.active", "connections in use", PgDatabase.PoolStats::active),
+                new PoolGauge("db.pool.idle", "idle connections", PgDatabase.PoolStats::idle),
+                new PoolGauge("db.pool.total", "open connections", PgDatabase.PoolStats::total),
+                new PoolGauge("db.pool.pending", "threads waiting for a connection", PgDatabase.PoolStats::pending),
+                new PoolGauge("db.pool.max", "maximum pool size", PgDatabase.PoolStats::max))) {
+            registry.getOrCreate(Gauge.builder(g.name(), db,
+                    d -> d.poolStats().map(s -> (double) g.value().applyAsInt(s)).orElse(0.0)).description(g.description()));
+        }
+    }
+
+    /**
+     * @return the JDBC URL the service uses (the embedded database's when none is configured)
+     */
+    public String databaseUrl() {
+        return settings.url();
+    }
+
+    /**
+     * @return the port the server listens on
+     */
+    public int port() {
+        return server.port();
+    }
+
+    /**
+     * Stops accepting connections, lets in-flight requests finish (at most 10 s), then closes the pool and the
+     * embedded database.
+     */
+    @Override
+    public void close() {
+        housekeeping.shutdownNow();
+        server.stop();
+        db.close();
+        embedded.ifPresent(EmbeddedDatabase::close);
+    }
+}

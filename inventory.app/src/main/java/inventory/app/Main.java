@@ -1,0 +1,62 @@
+package inventory.app;
+
+import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
+
+import io.helidon.config.Config;
+import io.helidon.logging.common.LogConfig;
+
+/**
+ * Starts the inventory service. Exit codes: 0 after SIGTERM once in-flight requests finished, 2 for bad
+ * configuration (one line naming the variable), 3 when the database cannot be reached or migrated at start.
+ */
+public final class Main {
+
+    private static final System.Logger LOG = System.getLogger(Main.class.getName());
+
+    private Main() {
+    }
+
+    /**
+     * @param args ignored; configuration comes from the environment and {@code application.yaml}
+     */
+    public static void main(String[] args) {
+        LogConfig.configureRuntime();
+        InventoryConfig config;
+        try {
+            config = InventoryConfig.from(Config.create());
+        } catch (InventoryConfig.Invalid e) {
+            System.err.println("inventory: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        InventoryServer server;
+        try {
+            server = InventoryServer.start(config);
+        } catch (InventoryServer.DatabaseFailure e) {
+            System.err.println("inventory: " + e.getMessage());
+            System.exit(3);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.log(Level.INFO, "SIGTERM: finishing in-flight requests");
+            server.close();
+            LOG.log(Level.INFO, "stopped");
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(0);
+        }, "shutdown"));
+        long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
+        LOG.log(Level.INFO, "inventory ready on http://localhost:" + server.port() + " in " + uptime + " ms ("
+                            + (config.dbUrl().isPresent() ? "database " + redact(config.dbUrl().get())
+                            : "embedded PostgreSQL in " + config.dataDir().toAbsolutePath().normalize()) + ")");
+        if (System.getProperty("exit.on.started") != null) {
+            System.exit(0);
+        }
+    }
+
+    private static String redact(String url) {
+        int query = url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query);
+    }
+}

@@ -1,0 +1,24 @@
+/**
+ * The runnable service: reads configuration, starts an embedded PostgreSQL when none is configured, migrates,
+ * wires the modules together with constructors and serves HTTP until SIGTERM.
+ */
+@SuppressWarnings({"requires-automatic"})
+module inventory.app {
+    requires inventory.persistence;
+    requires inventory.web;
+    requires io.helidon.config;
+    requires io.helidon.config.yaml;
+    requires io.helidon.health;
+    requires io.helidon.logging.jul;
+    requires io.helidon.metrics.api;
+    requires io.helidon.webserver.observe;
+    requires io.helidon.webserver.observe.health;
+    requires io.helidon.webserver.observe.metrics;
+    requires java.logging;
+    requires java.management;
+    requires io.helidon.http;
+    requires java.sql;
+    requires embedded.postgres;
+
+    exports inventory.app;
+}

@@ -1,0 +1,164 @@
+package inventory.app;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonStructure;
+
+/**
+ * A real inventory service on a real (embedded) PostgreSQL, reached over a socket, as the tests' client sees it.
+ * {@link #shared()} is one server for the whole test run; tests that restart or break the database start their own
+ * with {@link #start(Path)}.
+ */
+final class TestServer implements AutoCloseable {
+
+    private static TestServer shared;
+
+    private final InventoryServer server;
+    private final HttpClient client;
+    private final URI base;
+
+    private TestServer(InventoryServer server) {
+        this.server = server;
+        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build();
+        this.base = URI.create("http://localhost:" + server.port());
+    }
+
+    static synchronized TestServer shared() {
+        if (shared == null) {
+            shared = start(dataDir("shared"));
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+        }
+        return shared;
+    }
+
+    static Path dataDir(String name) {
+        try {
+            Path root = Path.of("target", "test-data");
+            Files.createDirectories(root);
+            return Files.createTempDirectory(root, name + "-");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static TestServer start(Path dataDir) {
+        return new TestServer(InventoryServer.start(new InventoryConfig(0, Optional.empty(), Optional.empty(),
+                Optional.empty(), 16, dataDir, "text")));
+    }
+
+    static TestServer start(String jdbcUrl, int poolSize) {
+        return new TestServer(InventoryServer.start(new InventoryConfig(0, Optional.of(jdbcUrl), Optional.empty(),
+                Optional.empty(), poolSize, Path.of("target", "unused"), "text")));
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    URI uri(String path) {
+        return base.resolve(path);
+    }
+
+    String databaseUrl() {
+        return server.databaseUrl();
+    }
+
+    Connection jdbc() throws SQLException {
+        return DriverManager.getConnection(server.databaseUrl());
+    }
+
+    /** An answer: status, headers and body. */
+    record Response(int status, java.net.http.HttpHeaders headers, String body) {
+        JsonObject json() {
+            try (var reader = Json.createReader(new StringReader(body))) {
+                return reader.readObject();
+            }
+        }
+
+        Optional<String> header(String name) {
+            return headers.firstValue(name);
+        }
+
+        String code() {
+            return json().getString("code");
+        }
+    }
+
+    Response send(String method, String path, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30));
+        boolean contentType = false;
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+            contentType |= headers[i].equalsIgnoreCase("Content-Type");
+        }
+        if (body != null && !contentType) {
+            b.header("Content-Type", "application/json");
+        }
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        try {
+            HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.headers(), r.body());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Response get(String path, String... headers) {
+        return send("GET", path, null, headers);
+    }
+
+    Response post(String path, String body, String... headers) {
+        return send("POST", path, body, headers);
+    }
+
+    Response patch(String path, String body, String... headers) {
+        return send("PATCH", path, body, headers);
+    }
+
+    Response delete(String path, String... headers) {
+        return send("DELETE", path, null, headers);
+    }
+
+    /** A SKU no other test uses. */
+    static String sku(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 13);
+    }
+
+    /** Creates a product with the given initial quantity and returns it. */
+    JsonObject product(String sku, long initialQuantity) {
+        Response r = post("/v1/products", "{\"sku\":\"" + sku + "\",\"name\":\"Test " + sku + "\",\"price\":\"9.99\","
+                                          + "\"currency\":\"EUR\",\"initialQuantity\":" + initialQuantity + "}");
+        if (r.status() != 201) {
+            throw new IllegalStateException("create failed: " + r.status() + " " + r.body());
+        }
+        return r.json();
+    }
+
+    static String json(JsonStructure value) {
+        return value.toString();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

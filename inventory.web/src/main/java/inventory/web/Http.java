@@ -1,0 +1,163 @@
+package inventory.web;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import inventory.core.Idempotency;
+import inventory.core.IdempotentRequest;
+import inventory.core.InventoryException;
+import inventory.core.StoredResponse;
+import inventory.core.UuidV7;
+
+/**
+ * Request ids, path ids, conditional requests, idempotency keys and sending stored answers.
+ */
+final class Http {
+
+    static final HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
+    static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
+    static final Header REPLAYED = HeaderValues.create("Idempotent-Replayed", "true");
+
+    private static final Pattern REQUEST_ID_FORMAT = Pattern.compile("^[A-Za-z0-9._-]{1,128}$");
+    private static final Pattern IDEMPOTENCY_KEY_FORMAT = Pattern.compile("^[\\x20-\\x7E]{1,255}$");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Http() {
+    }
+
+    /**
+     * The request's id: the client's if it is 1-128 characters of {@code [A-Za-z0-9._-]}, else a new one.
+     */
+    record RequestId(String value) {
+    }
+
+    static String newRequestId() {
+        byte[] bytes = new byte[12];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    static String requestId(ServerRequest req) {
+        return req.context().get(RequestId.class).map(RequestId::value).orElseGet(() -> {
+            String id = req.headers().first(REQUEST_ID).filter(v -> REQUEST_ID_FORMAT.matcher(v).matches())
+                    .orElseGet(Http::newRequestId);
+            req.context().register(new RequestId(id));
+            return id;
+        });
+    }
+
+    /**
+     * The request's absolute path (a service sees its path relative to where it is mounted).
+     */
+    static String path(ServerRequest req) {
+        return req.path().absolute().rawPath();
+    }
+
+    static UUID id(ServerRequest req, String param, String what) {
+        String text = req.path().pathParameters().get(param);
+        return UuidV7.parse(text).orElseThrow(() -> new InventoryException.NotFound("no " + what + " with id " + text));
+    }
+
+    static String etag(long version) {
+        return "\"" + version + "\"";
+    }
+
+    /**
+     * {@code If-Match}: a list of strong entity tags or {@code *}. Empty when absent or {@code *} (any version).
+     */
+    static OptionalLong ifMatch(ServerRequest req) {
+        Optional<String> header = req.headers().first(HeaderNames.IF_MATCH);
+        if (header.isEmpty() || header.get().trim().equals("*")) {
+            return OptionalLong.empty();
+        }
+        for (String tag : header.get().split(",")) {
+            String t = tag.trim();
+            if (t.startsWith("\"") && t.endsWith("\"") && t.length() > 2) {
+                try {
+                    return OptionalLong.of(Long.parseLong(t.substring(1, t.length() - 1)));
+                } catch (NumberFormatException e) {
+                    // not one of our tags: cannot match any version
+                }
+            }
+        }
+        throw new InventoryException.VersionMismatch("If-Match " + header.get() + " matches no version of this resource");
+    }
+
+    /**
+     * {@code If-None-Match} with weak comparison: true if the client's copy is current.
+     */
+    static boolean notModified(ServerRequest req, long version) {
+        Optional<String> header = req.headers().first(HeaderNames.IF_NONE_MATCH);
+        if (header.isEmpty()) {
+            return false;
+        }
+        String current = etag(version);
+        for (String tag : header.get().split(",")) {
+            String t = tag.trim();
+            if (t.startsWith("W/")) {
+                t = t.substring(2);
+            }
+            if (t.equals("*") || t.equals(current)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static void notModified(ServerResponse res, long version) {
+        res.status(Status.NOT_MODIFIED_304).header(HeaderNames.ETAG, etag(version)).send();
+    }
+
+    /**
+     * The idempotency key of a POST, scoped to the caller, method and path.
+     */
+    static Optional<IdempotentRequest> idempotency(ServerRequest req, JsonIn.Body body) {
+        Optional<String> key = req.headers().first(IDEMPOTENCY_KEY);
+        if (key.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!IDEMPOTENCY_KEY_FORMAT.matcher(key.get()).matches()) {
+            throw new InventoryException.ValidationFailed("Idempotency-Key", "must be 1 to 255 printable ASCII characters");
+        }
+        return Optional.of(new IdempotentRequest("", req.prologue().method().text(), Http.path(req), key.get(),
+                body.fingerprint()));
+    }
+
+    static StoredResponse json(int status, String etag, String location, byte[] body) {
+        return new StoredResponse(status, JsonOut.MEDIA_TYPE, etag, location, body);
+    }
+
+    static void send(ServerResponse res, Idempotency.Outcome outcome) {
+        if (outcome.replayed()) {
+            res.header(REPLAYED);
+        }
+        send(res, outcome.response());
+    }
+
+    static void send(ServerResponse res, StoredResponse r) {
+        res.status(Status.create(r.status()));
+        res.header(HeaderNames.CONTENT_TYPE, r.contentType());
+        if (r.etag() != null) {
+            res.header(HeaderNames.ETAG, r.etag());
+        }
+        if (r.location() != null) {
+            res.header(HeaderNames.LOCATION, r.location());
+        }
+        if (r.status() == 503) {
+            res.header(HeaderNames.RETRY_AFTER, "1");
+        }
+        res.send(r.body());
+    }
+}

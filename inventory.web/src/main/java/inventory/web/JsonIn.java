@@ -1,0 +1,250 @@
+package inventory.web;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ByteArrayInputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import io.helidon.http.HttpMediaType;
+import io.helidon.webserver.http.ServerRequest;
+
+import inventory.core.Violations;
+
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonReaderFactory;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+
+/**
+ * Reading request bodies: media type ({@code 415}), size ({@code 413}) and syntax ({@code malformed-json}) are
+ * checked before any work; then {@link Fields} reads typed fields, recording every bad one.
+ */
+final class JsonIn {
+
+    /** Body limit of single-resource requests. */
+    static final int SMALL = 64 * 1024;
+    /** Body limit of batches and reservations. */
+    static final int LARGE = 1024 * 1024;
+
+    private static final JsonReaderFactory JSON = Json.createReaderFactory(Map.of(
+            "org.eclipse.parsson.rejectDuplicateKeys", true,
+            "org.eclipse.parsson.maxDepth", 32));
+
+    private JsonIn() {
+    }
+
+    /**
+     * A parsed body and its fingerprint (for idempotency).
+     *
+     * @param object      the JSON object
+     * @param fingerprint SHA-256 of the canonical form: keys sorted, numbers normalised
+     */
+    record Body(JsonObject object, String fingerprint) {
+    }
+
+    static Body read(ServerRequest req, int limit, boolean mergePatch) {
+        HttpMediaType type = req.headers().contentType().orElse(null);
+        if (type == null || !acceptable(type, mergePatch)) {
+            throw new HttpProblem("unsupported-media-type", mergePatch
+                    ? "send the body as application/json or application/merge-patch+json"
+                    : "send the body as application/json");
+        }
+        req.headers().contentLength().ifPresent(length -> {
+            if (length > limit) {
+                throw tooLarge(limit);
+            }
+        });
+        byte[] bytes;
+        try (InputStream in = req.content().inputStream()) {
+            bytes = in.readNBytes(limit + 1);
+            if (bytes.length > limit) {
+                throw tooLarge(limit);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new HttpProblem("malformed-json", "the request body could not be read");
+        }
+        JsonValue value;
+        try (JsonReader reader = JSON.createReader(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8)) {
+            value = reader.readValue();
+        } catch (JsonException | IllegalStateException | IllegalArgumentException e) {
+            throw new HttpProblem("malformed-json", "the request body is not valid JSON");
+        }
+        if (!(value instanceof JsonObject object)) {
+            throw new inventory.core.InventoryException.ValidationFailed("body", "must be a JSON object");
+        }
+        return new Body(object, fingerprint(object));
+    }
+
+    private static boolean acceptable(HttpMediaType type, boolean mergePatch) {
+        String charset = type.charset().orElse("utf-8");
+        if (!charset.equalsIgnoreCase("utf-8")) {
+            return false;
+        }
+        String media = type.mediaType().text().toLowerCase(java.util.Locale.ROOT);
+        return media.equals("application/json") || mergePatch && media.equals("application/merge-patch+json");
+    }
+
+    private static HttpProblem tooLarge(int limit) {
+        return new HttpProblem("payload-too-large", "the request body is larger than " + (limit / 1024) + " KiB");
+    }
+
+    private static String fingerprint(JsonValue value) {
+        StringBuilder sb = new StringBuilder();
+        canonical(value, sb);
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(digest.digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void canonical(JsonValue value, StringBuilder sb) {
+        switch (value.getValueType()) {
+            case OBJECT -> {
+                sb.append('{');
+                new TreeMap<>(value.asJsonObject()).forEach((k, v) -> {
+                    sb.append(Json.createValue(k)).append(':');
+                    canonical(v, sb);
+                    sb.append(',');
+                });
+                sb.append('}');
+            }
+            case ARRAY -> {
+                sb.append('[');
+                value.asJsonArray().forEach(v -> {
+                    canonical(v, sb);
+                    sb.append(',');
+                });
+                sb.append(']');
+            }
+            case NUMBER -> {
+                BigDecimal n = ((JsonNumber) value).bigDecimalValue();
+                sb.append(n.signum() == 0 ? "0" : n.stripTrailingZeros().toString());
+            }
+            default -> sb.append(value);
+        }
+    }
+
+    /**
+     * Typed access to the fields of one JSON object. Wrong types and unknown fields are recorded, never thrown,
+     * so one answer names every bad field.
+     */
+    static final class Fields {
+        private final JsonObject object;
+        private final String prefix;
+        private final Violations violations;
+
+        Fields(JsonObject object, String prefix, Violations violations, Set<String> allowed) {
+            this.object = object;
+            this.prefix = prefix;
+            this.violations = violations;
+            object.keySet().stream().filter(k -> !allowed.contains(k))
+                    .forEach(k -> violations.add(prefix + k, "is not a known field"));
+        }
+
+        boolean present(String name) {
+            return object.containsKey(name);
+        }
+
+        boolean isNull(String name) {
+            return object.containsKey(name) && object.get(name).getValueType() == JsonValue.ValueType.NULL;
+        }
+
+        String string(String name) {
+            JsonValue v = object.get(name);
+            if (v == null || v.getValueType() == JsonValue.ValueType.NULL) {
+                return null;
+            }
+            if (v instanceof JsonString s) {
+                return s.getString();
+            }
+            violations.add(prefix + name, v.getValueType() == JsonValue.ValueType.NUMBER && name.equals("price")
+                    ? "must be a decimal string such as \"19.99\", not a number" : "must be a string");
+            return null;
+        }
+
+        Long integer(String name) {
+            JsonValue v = object.get(name);
+            if (v == null || v.getValueType() == JsonValue.ValueType.NULL) {
+                return null;
+            }
+            if (!(v instanceof JsonNumber n)) {
+                violations.add(prefix + name, "must be an integer");
+                return null;
+            }
+            BigDecimal d = n.bigDecimalValue();
+            if (d.precision() - d.scale() > 18) {
+                violations.add(prefix + name, "is out of range");
+                return null;
+            }
+            if (d.scale() > 0 && d.stripTrailingZeros().scale() > 0) {
+                violations.add(prefix + name, "must be an integer");
+                return null;
+            }
+            return d.longValue();
+        }
+
+        UUID uuid(String name) {
+            String text = string(name);
+            if (text == null) {
+                return null;
+            }
+            return inventory.core.UuidV7.parse(text).orElseGet(() -> {
+                violations.add(prefix + name, "must be a UUID");
+                return null;
+            });
+        }
+
+        JsonArray array(String name) {
+            JsonValue v = object.get(name);
+            if (v == null || v.getValueType() == JsonValue.ValueType.NULL) {
+                return null;
+            }
+            if (v instanceof JsonArray a) {
+                return a;
+            }
+            violations.add(prefix + name, "must be an array");
+            return null;
+        }
+
+        /**
+         * Reads an object of strings; {@code null} values are kept as null entries when allowed (merge patch).
+         */
+        Map<String, String> stringMap(String name, boolean nullValues) {
+            JsonValue v = object.get(name);
+            if (v == null || v.getValueType() == JsonValue.ValueType.NULL) {
+                return null;
+            }
+            if (!(v instanceof JsonObject o)) {
+                violations.add(prefix + name, "must be an object of strings");
+                return null;
+            }
+            Map<String, String> map = new LinkedHashMap<>();
+            o.forEach((k, val) -> {
+                if (val instanceof JsonString s) {
+                    map.put(k, s.getString());
+                } else if (nullValues && val.getValueType() == JsonValue.ValueType.NULL) {
+                    map.put(k, null);
+                } else {
+                    violations.add(prefix + name + "." + k, "must be a string");
+                }
+            });
+            return map;
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package inventory.web;
+
+import java.util.Optional;
+import java.util.UUID;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import inventory.core.Idempotency;
+import inventory.core.InventoryException;
+import inventory.core.NewProduct;
+import inventory.core.Product;
+import inventory.core.ProductPatch;
+import inventory.core.ProductQuery;
+import inventory.core.ProductService;
+import inventory.core.ProductStatus;
+import inventory.core.Violations;
+
+/**
+ * {@code /v1/products}: create, read, list, patch, delete.
+ */
+public final class ProductHandler implements HttpService {
+
+    private final ProductService products;
+    private final Idempotency idempotency;
+
+    /**
+     * @param products    product use cases
+     * @param idempotency idempotent execution of writes
+     */
+    public ProductHandler(ProductService products, Idempotency idempotency) {
+        this.products = products;
+        this.idempotency = idempotency;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", this::list)
+                .post("/", this::create)
+                .any("/", Routes.notAllowed("GET, POST"))
+                .get("/by-sku/{sku}", this::bySku)
+                .any("/by-sku/{sku}", Routes.notAllowed("GET"))
+                .get("/{id}", this::get)
+                .patch("/{id}", this::patch)
+                .delete("/{id}", this::delete)
+                .any("/{id}", Routes.notAllowed("GET, PATCH, DELETE"));
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        JsonIn.Body body = JsonIn.read(req, JsonIn.SMALL, false);
+        NewProduct cmd = ProductJson.readNew(body.object());
+        Http.send(res, idempotency.execute(Http.idempotency(req, body), () -> products.create(cmd),
+                p -> Http.json(201, Http.etag(p.version()), "/v1/products/" + p.id(), ProductJson.write(p)),
+                e -> Problems.of(e, Http.path(req), Http.requestId(req))));
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        sendProduct(req, res, products.get(Http.id(req, "id", "product")));
+    }
+
+    private void bySku(ServerRequest req, ServerResponse res) {
+        sendProduct(req, res, products.bySku(req.path().pathParameters().get("sku")));
+    }
+
+    private void sendProduct(ServerRequest req, ServerResponse res, Product p) {
+        if (Http.notModified(req, p.version())) {
+            Http.notModified(res, p.version());
+            return;
+        }
+        Http.send(res, Http.json(200, Http.etag(p.version()), null, ProductJson.write(p)));
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        var query = req.query();
+        Violations v = new Violations();
+        int limit = Routes.limit(query, v);
+        Optional<String> cursor = query.first("cursor").asOptional();
+        Optional<ProductStatus> status = query.first("status").asOptional().flatMap(s -> {
+            try {
+                return Optional.of(ProductStatus.valueOf(s));
+            } catch (IllegalArgumentException e) {
+                v.add("status", "must be ACTIVE or DISCONTINUED");
+                return Optional.empty();
+            }
+        });
+        Optional<String> q = query.first("q").asOptional();
+        if (q.isPresent() && (q.get().isEmpty() || q.get().length() > 100 || q.get().indexOf('\0') >= 0)) {
+            v.add("q", "must be 1 to 100 characters");
+        }
+        boolean lowStock = false;
+        Optional<String> low = query.first("lowStock").asOptional();
+        if (low.isPresent()) {
+            if (low.get().equals("true")) {
+                lowStock = true;
+            } else if (!low.get().equals("false")) {
+                v.add("lowStock", "must be true or false");
+            }
+        }
+        Optional<String> location = query.first("location").asOptional();
+        if (location.isPresent() && !inventory.core.Rules.LOCATION_CODE.matcher(location.get()).matches()) {
+            v.add("location", "no such location");
+        }
+        v.throwIfAny();
+        var page = products.list(new ProductQuery(limit, cursor, status, q, lowStock, location));
+        Http.send(res, Http.json(200, null, null, ProductJson.write(page)));
+    }
+
+    private void patch(ServerRequest req, ServerResponse res) {
+        UUID id = Http.id(req, "id", "product");
+        JsonIn.Body body = JsonIn.read(req, JsonIn.SMALL, true);
+        ProductPatch patch = ProductJson.readPatch(body.object());
+        Product p = products.patch(id, patch, Http.ifMatch(req));
+        Http.send(res, Http.json(200, Http.etag(p.version()), null, ProductJson.write(p)));
+    }
+
+    private void delete(ServerRequest req, ServerResponse res) {
+        UUID id = Http.id(req, "id", "product");
+        products.delete(id, Http.ifMatch(req));
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    static InventoryException.NotFound unknown(String what) {
+        return new InventoryException.NotFound(what);
+    }
+}

@@ -1,0 +1,142 @@
+package inventory.web;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import inventory.core.InventoryException;
+import inventory.core.NewProduct;
+import inventory.core.Page;
+import inventory.core.Product;
+import inventory.core.ProductPatch;
+import inventory.core.Rules;
+import inventory.core.Violations;
+
+import jakarta.json.JsonObject;
+import jakarta.json.stream.JsonGenerator;
+
+/**
+ * Products to and from JSON.
+ */
+final class ProductJson {
+
+    private static final Set<String> CREATE_FIELDS = Set.of("sku", "name", "description", "price", "currency",
+            "lowStockThreshold", "attributes", "initialQuantity");
+    private static final Set<String> PATCH_FIELDS = Set.of("name", "description", "price", "currency",
+            "lowStockThreshold", "attributes", "status", "sku", "stock", "id", "version");
+
+    private ProductJson() {
+    }
+
+    static NewProduct readNew(JsonObject o) {
+        Violations v = new Violations();
+        JsonIn.Fields f = new JsonIn.Fields(o, "", v, CREATE_FIELDS);
+        String sku = f.string("sku");
+        String name = f.string("name");
+        String description = f.string("description");
+        String price = f.string("price");
+        String currency = f.string("currency");
+        Long threshold = f.integer("lowStockThreshold");
+        Map<String, String> attributes = f.stringMap("attributes", false);
+        Long initial = f.integer("initialQuantity");
+        return Validated.build(v, () -> new NewProduct(sku, name, description, price, currency, threshold, attributes,
+                initial));
+    }
+
+    static ProductPatch readPatch(JsonObject o) {
+        Violations v = new Violations();
+        JsonIn.Fields f = new JsonIn.Fields(o, "", v, PATCH_FIELDS);
+        for (String immutable : List.of("sku", "stock", "id", "version")) {
+            if (f.present(immutable)) {
+                v.add(immutable, "cannot be changed");
+            }
+        }
+        var name = change(f, "name", f.string("name"));
+        var description = change(f, "description", f.string("description"));
+        var price = change(f, "price", f.string("price"));
+        var currency = change(f, "currency", f.string("currency"));
+        var threshold = change(f, "lowStockThreshold", f.integer("lowStockThreshold"));
+        var attributes = change(f, "attributes", f.stringMap("attributes", true));
+        var status = change(f, "status", f.string("status"));
+        return Validated.build(v, () -> new ProductPatch(name, description, price, currency, threshold, attributes,
+                status));
+    }
+
+    private static <T> Optional<ProductPatch.Change<T>> change(JsonIn.Fields f, String name, T value) {
+        if (!f.present(name)) {
+            return Optional.empty();
+        }
+        if (value == null && !f.isNull(name)) {
+            return Optional.empty(); // wrong type, already recorded
+        }
+        return Optional.of(new ProductPatch.Change<>(value));
+    }
+
+    static byte[] write(Product p) {
+        return JsonOut.write(g -> write(g, null, p));
+    }
+
+    static byte[] write(Page<Product> page) {
+        return JsonOut.write(g -> {
+            g.writeStartObject().writeStartArray("items");
+            page.items().forEach(p -> write(g, null, p));
+            g.writeEnd();
+            JsonOut.nullable(g, "nextCursor", page.nextCursor().orElse(null));
+            g.writeEnd();
+        });
+    }
+
+    static void write(JsonGenerator g, String name, Product p) {
+        if (name == null) {
+            g.writeStartObject();
+        } else {
+            g.writeStartObject(name);
+        }
+        g.write("id", p.id().toString())
+                .write("sku", p.sku())
+                .write("name", p.name());
+        JsonOut.nullable(g, "description", p.description());
+        g.write("price", Rules.money(p.price()))
+                .write("currency", p.currency())
+                .write("status", p.status().name());
+        JsonOut.nullable(g, "lowStockThreshold", p.lowStockThreshold());
+        g.writeStartObject("attributes");
+        new java.util.TreeMap<>(p.attributes()).forEach(g::write);
+        g.writeEnd();
+        g.writeStartObject("stock")
+                .write("onHand", p.stock().onHand())
+                .write("reserved", p.stock().reserved())
+                .write("available", p.stock().available())
+                .writeEnd();
+        g.write("version", p.version())
+                .write("createdAt", JsonOut.time(p.createdAt()))
+                .write("updatedAt", JsonOut.time(p.updatedAt()))
+                .writeEnd();
+    }
+
+    /**
+     * Builds a command after the JSON was read, naming the JSON's type errors and the command's rule errors in one
+     * answer.
+     */
+    static final class Validated {
+        private Validated() {
+        }
+
+        static <T> T build(Violations typeErrors, java.util.function.Supplier<T> command) {
+            try {
+                T result = command.get();
+                typeErrors.throwIfAny();
+                return result;
+            } catch (InventoryException.ValidationFailed e) {
+                Violations all = new Violations();
+                all.addAll(typeErrors);
+                Violations rules = new Violations();
+                e.errors().forEach(err -> rules.add(err.field(), err.message()));
+                all.addAll(rules);
+                all.throwIfAny();
+                throw e;
+            }
+        }
+    }
+}
