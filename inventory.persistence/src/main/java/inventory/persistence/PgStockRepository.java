@@ -188,10 +188,17 @@ public final class PgStockRepository implements StockRepository {
             Map<UUID, Long> totals = new LinkedHashMap<>();
             for (int i = 0; i < resolved.size(); i++) {
                 StockPlan.Resolved r = resolved.get(i);
-                exec.dml("""
-                        INSERT INTO stock_levels (product_id, location, on_hand) VALUES (CAST(? AS uuid), ?, ?)
-                        ON CONFLICT (product_id, location) DO UPDATE SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand""",
-                        r.productId(), r.location(), r.delta());
+                if (r.delta() > 0) {
+                    exec.dml("""
+                            INSERT INTO stock_levels (product_id, location, on_hand) VALUES (CAST(? AS uuid), ?, ?)
+                            ON CONFLICT (product_id, location) DO UPDATE SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand""",
+                            r.productId(), r.location(), r.delta());
+                } else {
+                    // the plan found the units available, so the level exists (a proposed INSERT row with a negative
+                    // on-hand would fail its CHECK before ON CONFLICT is considered)
+                    exec.dml("UPDATE stock_levels SET on_hand = on_hand + ? WHERE product_id = CAST(? AS uuid) AND location = ?",
+                            r.delta(), r.productId(), r.location());
+                }
                 Movement m = new Movement(movementIds.get(), r.productId(), r.location(), r.delta(), batch.reason(),
                         plan.onHandAfter().get(i), batch.reference(), null, null, now);
                 Ledger.insert(exec, m);
