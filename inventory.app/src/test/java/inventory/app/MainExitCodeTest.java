@@ -1,0 +1,58 @@
+package inventory.app;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+
+/**
+ * The contract's exit codes, from a real process: 2 for bad configuration naming the variable, 3 for a database
+ * that cannot be reached.
+ */
+class MainExitCodeTest {
+
+    @Test
+    void badConfigurationExitsTwoNamingTheVariable() throws Exception {
+        Result r = run(Map.of("INVENTORY_PORT", "eighty"));
+        assertThat(r.output(), r.code(), is(2));
+        assertThat(r.output(), containsString("INVENTORY_PORT"));
+        Result pool = run(Map.of("INVENTORY_DB_POOL_SIZE", "0"));
+        assertThat(pool.code(), is(2));
+        assertThat(pool.output(), containsString("INVENTORY_DB_POOL_SIZE"));
+        Result format = run(Map.of("INVENTORY_LOG_FORMAT", "xml"));
+        assertThat(format.code(), is(2));
+        assertThat(format.output(), containsString("INVENTORY_LOG_FORMAT"));
+    }
+
+    @Test
+    void unreachableDatabaseExitsThree() throws Exception {
+        Result r = run(Map.of("INVENTORY_DB_URL", "jdbc:postgresql://127.0.0.1:1/nothing", "INVENTORY_PORT", "0"));
+        assertThat(r.output(), r.code(), is(3));
+        assertThat(r.output(), containsString("database"));
+    }
+
+    private record Result(int code, String output) {
+    }
+
+    private static Result run(Map<String, String> env) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "inventory.app.Main")).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("INVENTORY_"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the service did not exit");
+        }
+        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+}
