@@ -1,0 +1,207 @@
+package inventory.app;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+/**
+ * The smoke test of what ships: {@code ./jlink.sh --no-build} links the jars that {@code package} made into
+ * {@code target/inventory}, and {@code target/inventory/bin/inventory} runs them on the module path of the jlinked
+ * runtime, against the embedded PostgreSQL. Only this test proves the module descriptors, the JDK modules picked
+ * by jdeps, services found through the module path and resources read from modules (migrations, OpenAPI).
+ */
+class LinkedImageIT {
+
+    private static final Path ROOT = Path.of(System.getProperty("inventory.root", "..")).toAbsolutePath().normalize();
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private Process service;
+    private Path log;
+
+    @Test
+    void linkedImageServesTheApiOnTheModulePathAndStopsCleanlyOnSigterm() throws Exception {
+        Path build = Files.createDirectories(ROOT.resolve("inventory.app/target/linked-image-it"));
+        Path jlinkLog = build.resolve("jlink.log");
+        ProcessBuilder jlinkBuilder = new ProcessBuilder("./jlink.sh", "--no-build")
+                .directory(ROOT.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(jlinkLog.toFile());
+        // jlink.sh prefers the JDK 25 at /usr/lib/jvm/temurin-25-jdk-amd64; elsewhere, the JDK running this test.
+        jlinkBuilder.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
+        Process jlink = jlinkBuilder.start();
+        jlink.getOutputStream().close();
+        boolean linked = jlink.waitFor(5, TimeUnit.MINUTES);
+        if (!linked) {
+            jlink.destroyForcibly();
+        }
+        assertThat("jlink.sh --no-build finished:\n" + tail(jlinkLog), linked && jlink.exitValue() == 0, is(true));
+        Path launcher = ROOT.resolve("target/inventory/bin/inventory");
+        assertThat(Files.isExecutable(launcher), is(true));
+        assertThat(Files.isRegularFile(ROOT.resolve("target/inventory/runtime/bin/java")), is(true));
+
+        Path dataDir = Files.createTempDirectory(build, "data-");
+        int port = freePort();
+        log = build.resolve("service.log");
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString())
+                .directory(build.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(name -> name.startsWith("INVENTORY_") || name.equals("JAVA_OPTS"));
+        pb.environment().put("INVENTORY_PORT", String.valueOf(port));
+        pb.environment().put("INVENTORY_DATA_DIR", dataDir.toString());
+        long started = System.nanoTime();
+        service = pb.start();
+        service.getOutputStream().close();
+        URI base = URI.create("http://localhost:" + port);
+
+        HttpResponse<String> ready = awaitReady(base.resolve("/health/ready"));
+        long readyMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        assertThat(ready.body(), json(ready.body()).getString("status"), is("UP"));
+        System.out.println("LinkedImageIT: first 200 on /health/ready " + readyMs + " ms after the launcher started");
+
+        String body = "{\"sku\":\"SMOKE-1\",\"name\":\"Smoke\",\"price\":\"1.00\",\"currency\":\"USD\",\"initialQuantity\":3}";
+        HttpResponse<String> created = client.send(HttpRequest.newBuilder(base.resolve("/v1/products"))
+                        .header("Content-Type", "application/json")
+                        .header("X-Request-Id", "linked-image-it")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(created.body(), created.statusCode(), is(201));
+        assertThat(created.headers().firstValue("X-Request-Id").orElse(""), is("linked-image-it"));
+        assertThat(created.headers().firstValue("ETag").orElse(""), is("\"1\""));
+        JsonObject product = json(created.body());
+        String id = product.getString("id");
+        assertThat(created.headers().firstValue("Location").orElse(""), is("/v1/products/" + id));
+        assertThat(product.getString("sku"), is("SMOKE-1"));
+        assertThat(product.getString("price"), is("1.00"));
+        assertThat(product.getJsonObject("stock").getInt("onHand"), is(3));
+        assertThat(product.getJsonObject("stock").getInt("available"), is(3));
+
+        HttpResponse<String> read = get(base.resolve("/v1/products/" + id));
+        assertThat(read.body(), read.statusCode(), is(200));
+        JsonObject again = json(read.body());
+        assertThat(again.getString("id"), is(id));
+        assertThat(again.getString("name"), is("Smoke"));
+        assertThat(again.getString("currency"), is("USD"));
+        assertThat(again.getInt("version"), is(1));
+        assertThat(again.getJsonObject("stock").getInt("onHand"), is(3));
+
+        HttpResponse<String> movements = get(base.resolve("/v1/products/" + id + "/stock/movements"));
+        assertThat(movements.body(), movements.statusCode(), is(200));
+        JsonObject received = json(movements.body()).getJsonArray("items").getJsonObject(0);
+        assertThat(received.getString("reason"), is("RECEIVED"));
+        assertThat(received.getInt("delta"), is(3));
+
+        HttpResponse<String> openapi = get(base.resolve("/openapi"));
+        assertThat(openapi.statusCode(), is(200));
+        assertThat(openapi.body(), startsWith("openapi: 3.1"));
+        assertThat(openapi.body(), containsString("/v1/products/{id}/stock/adjustments"));
+
+        HttpResponse<String> metrics = get(base.resolve("/metrics"));
+        assertThat(metrics.statusCode(), is(200));
+        assertThat(metrics.body(), containsString(
+                "http_server_requests_seconds_count{method=\"POST\",route=\"/v1/products\",scope=\"application\",status=\"201\",}"));
+        assertThat(metrics.body(), containsString("db_pool_max{scope=\"application\",} 16.0"));
+        assertThat(metrics.body(), containsString("memory_usedHeap_bytes"));
+
+        HttpResponse<String> problem = get(base.resolve("/v1/products/not-a-uuid"));
+        assertThat(problem.statusCode(), is(404));
+        assertThat(problem.headers().firstValue("Content-Type").orElse(""), is("application/problem+json"));
+
+        service.destroy(); // SIGTERM
+        boolean exited = service.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertThat("stopped within " + STOP_TIMEOUT + " of SIGTERM:\n" + tail(log), exited, is(true));
+        assertThat("exit code after SIGTERM:\n" + tail(log), service.exitValue(), is(0));
+        assertThat("the embedded PostgreSQL stopped with the service",
+                Files.exists(dataDir.resolve("pg/postmaster.pid")), is(false));
+        assertThat(Files.readString(log), not(matchesPattern("(?s).*(\\[error\\]\\[aot\\]|Exception|SEVERE).*")));
+    }
+
+    @AfterEach
+    void stopService() throws InterruptedException {
+        if (service != null && service.isAlive()) {
+            List<ProcessHandle> children = service.descendants().toList();
+            service.destroy();
+            if (!service.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                service.destroyForcibly();
+            }
+            children.forEach(ProcessHandle::destroy);
+        }
+    }
+
+    private HttpResponse<String> awaitReady(URI ready) throws Exception {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (!service.isAlive()) {
+                throw new AssertionError("the service exited with " + service.exitValue() + " before it was ready:\n"
+                                         + tail(log));
+            }
+            try {
+                HttpResponse<String> r = get(ready);
+                if (r.statusCode() == 200) {
+                    return r;
+                }
+                last = r.statusCode() + " " + r.body();
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no 200 on " + ready + " within " + READY_TIMEOUT + " (last: " + last + "):\n" + tail(log));
+    }
+
+    private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonObject json(String body) {
+        try (JsonReader reader = Json.createReader(new StringReader(body))) {
+            return reader.readObject();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String tail(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+}
