@@ -51,11 +51,18 @@ final class Http {
 
     static String requestId(ServerRequest req) {
         return req.context().get(RequestId.class).map(RequestId::value).orElseGet(() -> {
-            String id = req.headers().first(REQUEST_ID).filter(v -> REQUEST_ID_FORMAT.matcher(v).matches())
-                    .orElseGet(Http::newRequestId);
+            String id = requestId(req.headers().first(REQUEST_ID));
             req.context().register(new RequestId(id));
             return id;
         });
+    }
+
+    /**
+     * @param header the client's {@code X-Request-Id}, if any
+     * @return it if it is 1-128 characters of {@code [A-Za-z0-9._-]}, else a new id
+     */
+    static String requestId(Optional<String> header) {
+        return header.filter(v -> REQUEST_ID_FORMAT.matcher(v).matches()).orElseGet(Http::newRequestId);
     }
 
     /**

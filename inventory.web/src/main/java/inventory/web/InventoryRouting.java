@@ -105,12 +105,17 @@ public final class InventoryRouting {
      */
     public static DirectHandler directHandler() {
         return (request, eventType, status, headers, message) -> {
-            String requestId = Http.newRequestId();
+            // the request line and headers may be known (e.g. a body over the server's limit): keep the client's
+            // request id and the path as the contract asks of every answer
+            String requestId = Http.requestId(request.headers().first(Http.REQUEST_ID));
+            String path = request.path();
+            int query = path == null ? -1 : path.indexOf('?');
+            String instance = path == null || path.isEmpty() ? null : query < 0 ? path : path.substring(0, query);
             int code = status.code();
             String problemCode = Problems.codeOf(code);
             StoredResponse problem = Problems.of(problemCode, code == 413 ? "the request is too large"
                             : code >= 500 ? "an unexpected error occurred; quote request id " + requestId
-                            : "the request could not be parsed", null, requestId, null, null);
+                            : "the request could not be parsed", instance, requestId, null, null);
             if (code >= 500) {
                 LOG.log(Level.ERROR, "request " + requestId + " failed before routing: " + eventType + " " + message);
             }

@@ -2,8 +2,11 @@ package inventory.web;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.ByteArrayInputStream;
+import java.io.StringReader;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,10 +27,10 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
 
 /**
  * Reading request bodies: media type ({@code 415}), size ({@code 413}) and syntax ({@code malformed-json}) are
@@ -40,7 +43,7 @@ final class JsonIn {
     /** Body limit of batches and reservations. */
     static final int LARGE = 1024 * 1024;
 
-    private static final JsonReaderFactory JSON = Json.createReaderFactory(Map.of(
+    private static final JsonParserFactory JSON = Json.createParserFactory(Map.of(
             "org.eclipse.parsson.rejectDuplicateKeys", true,
             "org.eclipse.parsson.maxDepth", 32));
 
@@ -77,16 +80,47 @@ final class JsonIn {
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new HttpProblem("malformed-json", "the request body could not be read");
         }
-        JsonValue value;
-        try (JsonReader reader = JSON.createReader(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8)) {
-            value = reader.readValue();
-        } catch (JsonException | IllegalStateException | IllegalArgumentException e) {
-            throw new HttpProblem("malformed-json", "the request body is not valid JSON");
-        }
+        JsonValue value = parse(bytes);
         if (!(value instanceof JsonObject object)) {
             throw new inventory.core.InventoryException.ValidationFailed("body", "must be a JSON object");
         }
         return new Body(object, fingerprint(object));
+    }
+
+    /**
+     * Parses exactly one JSON value from strict UTF-8: invalid byte sequences and anything after the value are
+     * {@code malformed-json} (a lenient decoder would store U+FFFD, a lenient reader would ignore the rest), and so
+     * is nesting deeper than the parser allows (its refusal is a bare {@code RuntimeException}, which would
+     * otherwise be a 500).
+     */
+    private static JsonValue parse(byte[] bytes) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new HttpProblem("malformed-json", "the request body is not valid UTF-8");
+        }
+        try (JsonParser parser = JSON.createParser(new StringReader(text))) {
+            if (!parser.hasNext()) {
+                throw new HttpProblem("malformed-json", "the request body is empty");
+            }
+            parser.next();
+            JsonValue value = parser.getValue();
+            if (parser.hasNext()) {
+                throw new HttpProblem("malformed-json", "the request body has more after the JSON value");
+            }
+            return value;
+        } catch (JsonException e) {
+            throw new HttpProblem("malformed-json", "the request body is not valid JSON");
+        } catch (HttpProblem e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new HttpProblem("malformed-json", "the request body is not valid JSON or is nested too deeply");
+        }
     }
 
     private static boolean acceptable(HttpMediaType type, boolean mergePatch) {
