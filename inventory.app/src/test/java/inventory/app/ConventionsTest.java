@@ -101,7 +101,7 @@ class ConventionsTest {
 
     @Test
     void bodyThatIsNotApplicationJsonIs415() throws SQLException {
-        long before = count("SELECT count(*) FROM products");
+        long before = server.count("SELECT count(*) FROM products");
         String body = newProduct(TestServer.sku("MT"));
         for (String type : List.of("text/plain", "application/xml", "application/merge-patch+json",
                 "application/json; charset=iso-8859-1", "application/x-www-form-urlencoded")) {
@@ -111,7 +111,7 @@ class ConventionsTest {
         TestServer.Response none = raw(HttpRequest.newBuilder(server.uri("/v1/products"))
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
         assertProblem(none, 415, "unsupported-media-type", "/v1/products");
-        assertThat(count("SELECT count(*) FROM products"), is(before));
+        assertThat(server.count("SELECT count(*) FROM products"), is(before));
 
         TestServer.Response utf8 = server.post("/v1/products", body, "Content-Type", "application/json; charset=UTF-8");
         assertThat(utf8.body(), utf8.status(), is(201));
@@ -119,7 +119,7 @@ class ConventionsTest {
 
     @Test
     void singleResourceBodyOver64KiBIs413() throws SQLException {
-        long before = count("SELECT count(*) FROM products");
+        long before = server.count("SELECT count(*) FROM products");
         String tooBig = padded(newProduct(TestServer.sku("BIG")), 64 * 1024 + 1);
 
         assertProblem(server.post("/v1/products", tooBig), 413, "payload-too-large", "/v1/products");
@@ -128,7 +128,7 @@ class ConventionsTest {
                 .POST(HttpRequest.BodyPublishers.ofInputStream(
                         () -> new ByteArrayInputStream(tooBig.getBytes(StandardCharsets.UTF_8)))));
         assertProblem(chunked, 413, "payload-too-large", "/v1/products");
-        assertThat(count("SELECT count(*) FROM products"), is(before));
+        assertThat(server.count("SELECT count(*) FROM products"), is(before));
 
         TestServer.Response atLimit = server.post("/v1/products", padded(newProduct(TestServer.sku("BIG")), 64 * 1024));
         assertThat(atLimit.body(), atLimit.status(), is(201));
@@ -165,13 +165,13 @@ class ConventionsTest {
 
     @Test
     void bodyThatIsNotJsonIsMalformedJson() throws SQLException {
-        long before = count("SELECT count(*) FROM products");
+        long before = server.count("SELECT count(*) FROM products");
         String valid = newProduct(TestServer.sku("MJ"));
         for (String body : List.of(valid.substring(0, valid.length() - 5), "{\"sku\":\"A\",\"sku\":\"B\"}", "",
                 "{'sku': 'A'}", "{\"name\": \"a\",}", "nope")) {
             assertProblem(server.post("/v1/products", body), 400, "malformed-json", "/v1/products");
         }
-        assertThat(count("SELECT count(*) FROM products"), is(before));
+        assertThat(server.count("SELECT count(*) FROM products"), is(before));
     }
 
     @Test
@@ -179,7 +179,7 @@ class ConventionsTest {
         String sku = TestServer.sku("TRAIL");
         assertProblem(server.post("/v1/products", newProduct(sku) + " garbage"), 400, "malformed-json", "/v1/products");
         assertProblem(server.post("/v1/products", newProduct(sku) + "{}"), 400, "malformed-json", "/v1/products");
-        assertThat(count("SELECT count(*) FROM products WHERE sku = ?", sku), is(0L));
+        assertThat(server.count("SELECT count(*) FROM products WHERE sku = ?", sku), is(0L));
     }
 
     @Test
@@ -192,7 +192,7 @@ class ConventionsTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
 
         assertProblem(r, 400, "malformed-json", "/v1/products");
-        assertThat(count("SELECT count(*) FROM products WHERE sku = ?", sku), is(0L));
+        assertThat(server.count("SELECT count(*) FROM products WHERE sku = ?", sku), is(0L));
     }
 
     @Test
@@ -206,7 +206,7 @@ class ConventionsTest {
             assertThat(r.code(), is(oneOf("malformed-json", "validation-failed")));
             assertProblem(r, 400, r.code(), "/v1/products");
         }
-        assertThat(count("SELECT count(*) FROM products WHERE sku = ?", sku), is(0L));
+        assertThat(server.count("SELECT count(*) FROM products WHERE sku = ?", sku), is(0L));
     }
 
     @Test
@@ -268,19 +268,19 @@ class ConventionsTest {
     void badRequestsChangeNothing() throws SQLException {
         String id = server.product(TestServer.sku("NOCH"), 2).getString("id");
         JsonObject before = server.get("/v1/products/" + id).json();
-        long products = count("SELECT count(*) FROM products");
-        long movements = count("SELECT count(*) FROM stock_movements");
-        long keys = count("SELECT count(*) FROM idempotency_keys");
-        long locations = count("SELECT count(*) FROM locations");
+        long products = server.count("SELECT count(*) FROM products");
+        long movements = server.count("SELECT count(*) FROM stock_movements");
+        long keys = server.count("SELECT count(*) FROM idempotency_keys");
+        long locations = server.count("SELECT count(*) FROM locations");
 
         for (BadRequest bad : badRequests(id)) {
             server.send(bad.method(), bad.path(), bad.body(), bad.headers());
         }
 
-        assertThat(count("SELECT count(*) FROM products"), is(products));
-        assertThat(count("SELECT count(*) FROM stock_movements"), is(movements));
-        assertThat(count("SELECT count(*) FROM idempotency_keys"), is(keys));
-        assertThat(count("SELECT count(*) FROM locations"), is(locations));
+        assertThat(server.count("SELECT count(*) FROM products"), is(products));
+        assertThat(server.count("SELECT count(*) FROM stock_movements"), is(movements));
+        assertThat(server.count("SELECT count(*) FROM idempotency_keys"), is(keys));
+        assertThat(server.count("SELECT count(*) FROM locations"), is(locations));
         assertThat(server.get("/v1/products/" + id).json(), is(before));
     }
 
@@ -304,8 +304,8 @@ class ConventionsTest {
         assertThat(replay.header("Content-Type"), is(first.header("Content-Type")));
         assertThat(replay.header("Idempotent-Replayed").orElse(null), is("true"));
 
-        assertThat(count("SELECT count(*) FROM products WHERE sku = ?", sku), is(1L));
-        assertThat(count("SELECT count(*) FROM stock_movements m JOIN products p ON p.id = m.product_id"
+        assertThat(server.count("SELECT count(*) FROM products WHERE sku = ?", sku), is(1L));
+        assertThat(server.count("SELECT count(*) FROM stock_movements m JOIN products p ON p.id = m.product_id"
                          + " WHERE p.sku = ?", sku), is(1L));
     }
 
@@ -319,8 +319,8 @@ class ConventionsTest {
         TestServer.Response r = server.post("/v1/products", newProduct(otherSku), "Idempotency-Key", key);
 
         assertProblem(r, 422, "idempotency-key-reused", "/v1/products");
-        assertThat(count("SELECT count(*) FROM products WHERE sku = ?", otherSku), is(0L));
-        assertThat(count("SELECT count(*) FROM products WHERE sku = ?", firstSku), is(1L));
+        assertThat(server.count("SELECT count(*) FROM products WHERE sku = ?", otherSku), is(0L));
+        assertThat(server.count("SELECT count(*) FROM products WHERE sku = ?", firstSku), is(1L));
     }
 
     @Test
@@ -346,7 +346,7 @@ class ConventionsTest {
         assertThat(second.body(), second.status(), is(201));
         assertThat(second.header("Idempotent-Replayed").orElse(null), is("true"));
         assertThat(second.body(), is(first.body()));
-        assertThat(count("SELECT count(*) FROM products WHERE sku = ?", sku), is(1L));
+        assertThat(server.count("SELECT count(*) FROM products WHERE sku = ?", sku), is(1L));
     }
 
     @Test
@@ -355,7 +355,7 @@ class ConventionsTest {
         TestServer.Response tooLong = server.post("/v1/products", newProduct(sku), "Idempotency-Key", "k".repeat(256));
 
         assertProblem(tooLong, 400, "validation-failed", "/v1/products");
-        assertThat(count("SELECT count(*) FROM products WHERE sku = ?", sku), is(0L));
+        assertThat(server.count("SELECT count(*) FROM products WHERE sku = ?", sku), is(0L));
 
         String key = ("k" + UUID.randomUUID() + "k".repeat(255)).substring(0, 255);
         TestServer.Response longest = server.post("/v1/products", newProduct(sku), "Idempotency-Key", key);
@@ -373,12 +373,12 @@ class ConventionsTest {
         assertValidation(server.post("/v1/products", broken, "Idempotency-Key", key), "/v1/products");
         assertProblem(server.post("/v1/products", "{\"sku\":", "Idempotency-Key", key), 400, "malformed-json",
                 "/v1/products");
-        assertThat(count("SELECT count(*) FROM idempotency_keys WHERE key = ?", key), is(0L));
+        assertThat(server.count("SELECT count(*) FROM idempotency_keys WHERE key = ?", key), is(0L));
 
         TestServer.Response fixed = server.post("/v1/products", newProduct(sku), "Idempotency-Key", key);
         assertThat(fixed.body(), fixed.status(), is(201));
         assertThat(fixed.header("Idempotent-Replayed").isPresent(), is(false));
-        assertThat(count("SELECT count(*) FROM products WHERE sku = ?", sku), is(1L));
+        assertThat(server.count("SELECT count(*) FROM products WHERE sku = ?", sku), is(1L));
     }
 
     @Test
@@ -398,7 +398,7 @@ class ConventionsTest {
         assertProblemShape(replay, 409, "sku-conflict", "/v1/products");
         assertThat(replay.body(), is(conflict.body()));
         assertThat(replay.header("Idempotent-Replayed").orElse(null), is("true"));
-        assertThat(count("SELECT count(*) FROM products WHERE sku = ? AND deleted_at IS NULL", sku), is(0L));
+        assertThat(server.count("SELECT count(*) FROM products WHERE sku = ? AND deleted_at IS NULL", sku), is(0L));
     }
 
     @Test
@@ -562,15 +562,4 @@ class ConventionsTest {
         }
     }
 
-    private long count(String sql, Object... params) throws SQLException {
-        try (Connection c = server.jdbc(); PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                s.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
 }

@@ -67,7 +67,7 @@ class LocationApiTest {
 
     @Test
     void badCodeOrNameIs400NamingTheField() throws SQLException {
-        long before = count("SELECT count(*) FROM locations");
+        long before = server.count("SELECT count(*) FROM locations");
         String tooLong = ("x" + UUID.randomUUID().toString().replace("-", "")).substring(0, 33);
         for (String code : List.of("UPPER", "Mixed-case", tooLong, "", "under_score", "sp ace", "dot.ted", "caf\u00e9")) {
             assertThat(code, assertValidation(create(code, "Bad"), "/v1/locations"), is(List.of("code")));
@@ -82,7 +82,7 @@ class LocationApiTest {
                 is(List.of("kind")));
         assertThat(assertValidation(server.post("/v1/locations", "{\"code\":7,\"name\":\"x\"}"), "/v1/locations"),
                 is(List.of("code")));
-        assertThat(count("SELECT count(*) FROM locations"), is(before));
+        assertThat(server.count("SELECT count(*) FROM locations"), is(before));
 
         String longest = ("y" + UUID.randomUUID().toString().replace("-", "")).substring(0, 32);
         TestServer.Response ok = create(longest, "Thirty-two");
@@ -198,7 +198,7 @@ class LocationApiTest {
         String id = p.getString("id");
         String path = "/v1/products/" + id;
         JsonObject stockBefore = server.get(path + "/stock").json();
-        long movements = count("SELECT count(*) FROM stock_movements WHERE product_id = CAST(? AS uuid)", id);
+        long movements = server.count("SELECT count(*) FROM stock_movements WHERE product_id = CAST(? AS uuid)", id);
         String nowhere = code("nowhere");
 
         for (String body : List.of(
@@ -213,8 +213,8 @@ class LocationApiTest {
 
         assertThat(server.get(path).json(), is(p));
         assertThat(server.get(path + "/stock").json(), is(stockBefore));
-        assertThat(count("SELECT count(*) FROM stock_movements WHERE product_id = CAST(? AS uuid)", id), is(movements));
-        assertThat(count("SELECT count(*) FROM stock_levels WHERE product_id = CAST(? AS uuid)", id), is(1L));
+        assertThat(server.count("SELECT count(*) FROM stock_movements WHERE product_id = CAST(? AS uuid)", id), is(movements));
+        assertThat(server.count("SELECT count(*) FROM stock_levels WHERE product_id = CAST(? AS uuid)", id), is(1L));
         assertThat(codes(), not(hasItem(nowhere)));
     }
 
@@ -258,15 +258,4 @@ class LocationApiTest {
                 .add("available", onHand).build();
     }
 
-    private long count(String sql, Object... params) throws SQLException {
-        try (Connection c = server.jdbc(); PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                s.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
 }

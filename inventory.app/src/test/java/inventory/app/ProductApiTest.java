@@ -168,21 +168,21 @@ class ProductApiTest {
     void skuConflictIgnoresCaseAndCreatesNothing() throws SQLException {
         String sku = TestServer.sku("Dup").toLowerCase();
         server.product(sku, 0);
-        long movementsBefore = count("SELECT count(*) FROM stock_movements m JOIN products p ON p.id = m.product_id"
+        long movementsBefore = server.count("SELECT count(*) FROM stock_movements m JOIN products p ON p.id = m.product_id"
                                      + " WHERE lower(p.sku) = lower(?)", sku);
 
         TestServer.Response r = server.post("/v1/products",
                 product(sku.toUpperCase(), "Other").add("initialQuantity", 5).build().toString());
 
         assertProblem(r, 409, "sku-conflict", "/v1/products");
-        assertThat(count("SELECT count(*) FROM products WHERE lower(sku) = lower(?)", sku), is(1L));
-        assertThat(count("SELECT count(*) FROM stock_movements m JOIN products p ON p.id = m.product_id"
+        assertThat(server.count("SELECT count(*) FROM products WHERE lower(sku) = lower(?)", sku), is(1L));
+        assertThat(server.count("SELECT count(*) FROM stock_movements m JOIN products p ON p.id = m.product_id"
                          + " WHERE lower(p.sku) = lower(?)", sku), is(movementsBefore));
     }
 
     @Test
     void validationNamesEveryBadFieldAtOnceAndCreatesNothing() throws SQLException {
-        long before = count("SELECT count(*) FROM products");
+        long before = server.count("SELECT count(*) FROM products");
         String body = """
                 {"sku": "-bad sku", "price": 19.99, "currency": "usd", "colour": "red"}""";
 
@@ -190,7 +190,7 @@ class ProductApiTest {
 
         List<String> fields = assertValidation(r, "/v1/products");
         assertThat(fields, containsInAnyOrder("sku", "name", "price", "currency", "colour"));
-        assertThat(count("SELECT count(*) FROM products"), is(before));
+        assertThat(server.count("SELECT count(*) FROM products"), is(before));
     }
 
     @Test
@@ -674,7 +674,7 @@ class ProductApiTest {
         assertProblem(server.post(path + "/stock/adjustments", "{\"delta\":1,\"reason\":\"RECEIVED\"}"), 404,
                 "not-found", path + "/stock/adjustments");
         assertProblem(server.delete(path), 404, "not-found", path);
-        assertThat(count("SELECT count(*) FROM stock_movements WHERE product_id = CAST(? AS uuid)", id), is(1L));
+        assertThat(server.count("SELECT count(*) FROM stock_movements WHERE product_id = CAST(? AS uuid)", id), is(1L));
     }
 
     @Test
@@ -754,21 +754,10 @@ class ProductApiTest {
 
     private int liveProductsWithSku(String sku) {
         try {
-            return (int) count("SELECT count(*) FROM products WHERE lower(sku) = lower(?) AND deleted_at IS NULL", sku);
+            return (int) server.count("SELECT count(*) FROM products WHERE lower(sku) = lower(?) AND deleted_at IS NULL", sku);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private long count(String sql, Object... params) throws SQLException {
-        try (Connection c = server.jdbc(); PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                s.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
 }

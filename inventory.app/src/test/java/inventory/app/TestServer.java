@@ -83,6 +83,19 @@ final class TestServer implements AutoCloseable {
         return DriverManager.getConnection(server.databaseUrl());
     }
 
+    /** Runs a {@code SELECT count(*) ...} (or any single-number query) in the service's database. */
+    long count(String sql, Object... params) throws SQLException {
+        try (Connection c = jdbc(); java.sql.PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** An answer: status, headers and body. */
     record Response(int status, java.net.http.HttpHeaders headers, String body) {
         JsonObject json() {
