@@ -16,6 +16,11 @@ import io.helidon.config.Config;
  * @param poolSize     maximum pool size ({@code INVENTORY_DB_POOL_SIZE})
  * @param dataDir      embedded database files ({@code INVENTORY_DATA_DIR})
  * @param logFormat    {@code text} or {@code json} ({@code INVENTORY_LOG_FORMAT})
+ * @param sweepInterval how often expired reservations are released in the database
+ *                      ({@code INVENTORY_RESERVATIONS_SWEEP_MS}, default 1000; 0 turns the sweep off, expiry stays
+ *                      exact without it)
+ * @param heartbeat     the longest silence on an event stream before a comment line is sent
+ *                      ({@code INVENTORY_EVENTS_HEARTBEAT_SECONDS}, 1 to 15, default 10)
  */
 public record InventoryConfig(int port,
                               Optional<String> dbUrl,
@@ -23,7 +28,39 @@ public record InventoryConfig(int port,
                               Optional<String> dbPassword,
                               int poolSize,
                               Path dataDir,
-                              String logFormat) {
+                              String logFormat,
+                              java.time.Duration sweepInterval,
+                              java.time.Duration heartbeat) {
+
+    /**
+     * The defaults of everything but the database and the port.
+     *
+     * @param port    HTTP port, 0 for a free one
+     * @param dbUrl   JDBC URL, empty for the embedded database
+     * @param pool    maximum pool size
+     * @param dataDir embedded database files
+     * @return the configuration
+     */
+    public static InventoryConfig of(int port, Optional<String> dbUrl, int pool, Path dataDir) {
+        return new InventoryConfig(port, dbUrl, Optional.empty(), Optional.empty(), pool, dataDir, "text",
+                java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(10));
+    }
+
+    /**
+     * @param interval sweep interval, zero for none
+     * @return this configuration with another sweep interval
+     */
+    public InventoryConfig withSweepInterval(java.time.Duration interval) {
+        return new InventoryConfig(port, dbUrl, dbUser, dbPassword, poolSize, dataDir, logFormat, interval, heartbeat);
+    }
+
+    /**
+     * @param interval heartbeat interval of event streams
+     * @return this configuration with another heartbeat interval
+     */
+    public InventoryConfig withHeartbeat(java.time.Duration interval) {
+        return new InventoryConfig(port, dbUrl, dbUser, dbPassword, poolSize, dataDir, logFormat, sweepInterval, interval);
+    }
 
     /**
      * A bad configuration value.
@@ -58,8 +95,10 @@ public record InventoryConfig(int port,
             throw new Invalid("INVENTORY_LOG_FORMAT must be text or json, got '" + format + "'");
         }
         integer(inv.get("rate.limit.rps"), "INVENTORY_RATE_LIMIT_RPS", 0, 0, 1_000_000);
+        int sweepMs = integer(inv.get("reservations.sweep.ms"), "INVENTORY_RESERVATIONS_SWEEP_MS", 1000, 0, 60_000);
+        int heartbeat = integer(inv.get("events.heartbeat.seconds"), "INVENTORY_EVENTS_HEARTBEAT_SECONDS", 10, 1, 15);
         return new InventoryConfig(port, url, text(inv.get("db.user")), text(inv.get("db.password")), pool, dataDir,
-                format);
+                format, java.time.Duration.ofMillis(sweepMs), java.time.Duration.ofSeconds(heartbeat));
     }
 
     private static Optional<String> text(Config value) {

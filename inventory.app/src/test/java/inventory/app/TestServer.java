@@ -58,13 +58,22 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Path dataDir) {
-        return new TestServer(InventoryServer.start(new InventoryConfig(0, Optional.empty(), Optional.empty(),
-                Optional.empty(), 16, dataDir, "text")));
+        return start(dataDir, c -> c);
+    }
+
+    /** Starts a server on an embedded database in {@code dataDir}, with changes to the default configuration. */
+    static TestServer start(Path dataDir, java.util.function.UnaryOperator<InventoryConfig> tune) {
+        return new TestServer(InventoryServer.start(tune.apply(InventoryConfig.of(0, Optional.empty(), 16, dataDir))));
     }
 
     static TestServer start(String jdbcUrl, int poolSize) {
-        return new TestServer(InventoryServer.start(new InventoryConfig(0, Optional.of(jdbcUrl), Optional.empty(),
-                Optional.empty(), poolSize, Path.of("target", "unused"), "text")));
+        return start(jdbcUrl, poolSize, c -> c);
+    }
+
+    /** Starts a server on an existing database, with changes to the default configuration. */
+    static TestServer start(String jdbcUrl, int poolSize, java.util.function.UnaryOperator<InventoryConfig> tune) {
+        return new TestServer(InventoryServer.start(tune.apply(
+                InventoryConfig.of(0, Optional.of(jdbcUrl), poolSize, Path.of("target", "unused")))));
     }
 
     int port() {
