@@ -23,18 +23,26 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 
 import inventory.core.Idempotency;
+import inventory.core.EventFeed;
 import inventory.core.LocationService;
+import inventory.core.ReservationService;
+import inventory.core.ReservationSweeper;
 import inventory.core.ProductService;
 import inventory.core.StockService;
 import inventory.core.UuidV7;
 import inventory.persistence.PgDatabase;
 import inventory.persistence.PgIdempotencyStore;
+import inventory.persistence.PgEventLog;
 import inventory.persistence.PgLocationRepository;
+import inventory.persistence.PgReservationRepository;
 import inventory.persistence.PgProductRepository;
 import inventory.persistence.PgStockRepository;
 import inventory.web.HttpMetrics;
 import inventory.web.InventoryRouting;
+import inventory.web.EventHandler;
+import inventory.web.EventJson;
 import inventory.web.LocationHandler;
+import inventory.web.ReservationHandler;
 import inventory.web.ProductHandler;
 import inventory.web.StockHandler;
 
@@ -46,20 +54,27 @@ public final class InventoryServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(InventoryServer.class.getName());
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    /** How often a process with stream clients looks for events numbered by other processes. */
+    private static final Duration EVENT_POLL = Duration.ofMillis(250);
 
     private final WebServer server;
     private final PgDatabase db;
     private final PgDatabase.Settings settings;
     private final Optional<EmbeddedDatabase> embedded;
     private final ScheduledExecutorService housekeeping;
+    private final EventFeed feed;
+    private final ReservationSweeper sweeper;
 
     private InventoryServer(WebServer server, PgDatabase db, PgDatabase.Settings settings,
-                            Optional<EmbeddedDatabase> embedded, ScheduledExecutorService housekeeping) {
+                            Optional<EmbeddedDatabase> embedded, ScheduledExecutorService housekeeping, EventFeed feed,
+                            ReservationSweeper sweeper) {
         this.server = server;
         this.db = db;
         this.settings = settings;
         this.embedded = embedded;
         this.housekeeping = housekeeping;
+        this.feed = feed;
+        this.sweeper = sweeper;
     }
 
     /**
@@ -121,9 +136,17 @@ public final class InventoryServer implements AutoCloseable {
         UuidV7 ids = new UuidV7();
         PgIdempotencyStore idempotencyStore = new PgIdempotencyStore(db);
         Idempotency idempotency = new Idempotency(db, idempotencyStore);
+        PgEventLog eventLog = new PgEventLog(db, EventJson::data);
+        EventFeed feed = new EventFeed(eventLog, EVENT_POLL);
+        feed.start();
         ProductHandler products = new ProductHandler(
-                new ProductService(new PgProductRepository(db), ids, clock), idempotency);
-        StockHandler stock = new StockHandler(new StockService(new PgStockRepository(db), ids, clock), idempotency);
+                new ProductService(new PgProductRepository(db), db, eventLog, ids, clock), idempotency);
+        StockHandler stock = new StockHandler(new StockService(new PgStockRepository(db), db, eventLog, ids, clock),
+                idempotency);
+        ReservationService reservationService = new ReservationService(new PgReservationRepository(db), db, eventLog,
+                ids, clock);
+        ReservationHandler reservations = new ReservationHandler(reservationService, idempotency);
+        EventHandler events = new EventHandler(feed, config.heartbeat());
         LocationHandler locations = new LocationHandler(new LocationService(new PgLocationRepository(db), clock),
                 idempotency);
 
@@ -161,7 +184,8 @@ public final class InventoryServer implements AutoCloseable {
                 .maxPayloadSize(2L * 1024 * 1024)
                 .directHandlers(directHandlers())
                 .addFeature(observe)
-                .routing((HttpRouting.Builder r) -> InventoryRouting.configure(r, products, stock, locations, httpMetrics))
+                .routing((HttpRouting.Builder r) -> InventoryRouting.configure(r, products, stock, locations, reservations,
+                        events, httpMetrics))
                 .build()
                 .start();
 
@@ -174,7 +198,9 @@ public final class InventoryServer implements AutoCloseable {
                 LOG.log(Level.WARNING, "purging old idempotency keys failed: " + e.getMessage());
             }
         }, 1, 60, TimeUnit.MINUTES);
-        return new InventoryServer(server, db, settings, embedded, housekeeping);
+        ReservationSweeper sweeper = new ReservationSweeper(reservationService, config.sweepInterval());
+        sweeper.start();
+        return new InventoryServer(server, db, settings, embedded, housekeeping, feed, sweeper);
     }
 
     private static io.helidon.webserver.http.DirectHandlers directHandlers() {
@@ -220,6 +246,9 @@ public final class InventoryServer implements AutoCloseable {
     @Override
     public void close() {
         housekeeping.shutdownNow();
+        sweeper.close();
+        // end the event streams first: they would otherwise hold the server's graceful stop for its whole grace period
+        feed.close();
         server.stop();
         db.close();
         embedded.ifPresent(EmbeddedDatabase::close);

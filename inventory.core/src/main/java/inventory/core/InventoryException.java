@@ -173,6 +173,22 @@ public sealed class InventoryException extends RuntimeException {
         }
     }
 
+    /** Commit or release of a reservation that is committed, released or expired. */
+    public static final class ReservationNotActive extends InventoryException {
+        /**
+         * @param id     the reservation
+         * @param status what it is now
+         */
+        public ReservationNotActive(java.util.UUID id, ReservationStatus status) {
+            super("reservation-not-active", "reservation " + id + " is " + status + ", not ACTIVE");
+        }
+
+        @Override
+        public boolean replayable() {
+            return true;
+        }
+    }
+
     /** {@code If-Match} did not match the current version. */
     public static final class VersionMismatch extends InventoryException {
         /**

@@ -58,6 +58,7 @@ public interface ProductRepository {
      * @param id      product id
      * @param ifMatch version the client expects
      * @throws InventoryException.ProductHasReservations if units are reserved
+     * @return the product as it was, with the version of its deletion
      */
-    void delete(UUID id, OptionalLong ifMatch);
+    Product delete(UUID id, OptionalLong ifMatch);
 }

@@ -3,6 +3,7 @@ package inventory.core;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -14,16 +15,23 @@ import java.util.UUID;
 public final class ProductService {
 
     private final ProductRepository products;
+    private final Transactions transactions;
+    private final EventLog events;
     private final UuidV7 ids;
     private final Clock clock;
 
     /**
-     * @param products stored products
-     * @param ids      id generator
-     * @param clock    clock
+     * @param products     stored products
+     * @param transactions transactions, so a change and its event commit together
+     * @param events       the event feed
+     * @param ids          id generator
+     * @param clock        clock
      */
-    public ProductService(ProductRepository products, UuidV7 ids, Clock clock) {
+    public ProductService(ProductRepository products, Transactions transactions, EventLog events, UuidV7 ids,
+                          Clock clock) {
         this.products = products;
+        this.transactions = transactions;
+        this.events = events;
         this.ids = ids;
         this.clock = clock;
     }
@@ -46,7 +54,11 @@ public final class ProductService {
                 ProductStatus.ACTIVE,
                 cmd.lowStockThreshold() == null ? null : cmd.lowStockThreshold().intValue(),
                 cmd.attributes(), new Stock(quantity, 0), 1, now, now);
-        return products.create(product, initial);
+        return transactions.inTransaction(() -> {
+            Product created = products.create(product, initial);
+            events.append(List.of(new Event.ProductCreated(created, now)));
+            return created;
+        });
     }
 
     /**
@@ -88,9 +100,17 @@ public final class ProductService {
      */
     public Product patch(UUID id, ProductPatch patch, OptionalLong ifMatch) {
         Instant now = now(clock);
-        return products.update(id, ifMatch, current -> {
-            Product next = patch.applyTo(current, now);
-            return ProductPatch.differs(current, next) ? next : current;
+        return transactions.inTransaction(() -> {
+            long[] before = new long[1];
+            Product after = products.update(id, ifMatch, current -> {
+                before[0] = current.version();
+                Product next = patch.applyTo(current, now);
+                return ProductPatch.differs(current, next) ? next : current;
+            });
+            if (after.version() != before[0]) {
+                events.append(List.of(new Event.ProductUpdated(after, now)));
+            }
+            return after;
         });
     }
 
@@ -101,7 +121,11 @@ public final class ProductService {
      * @param ifMatch version the client expects
      */
     public void delete(UUID id, OptionalLong ifMatch) {
-        products.delete(id, ifMatch);
+        transactions.inTransaction(() -> {
+            Product deleted = products.delete(id, ifMatch);
+            events.append(List.of(new Event.ProductDeleted(id, deleted.sku(), deleted.version() + 1, now(clock))));
+            return null;
+        });
     }
 
     static InventoryException.NotFound notFound(UUID id) {

@@ -49,11 +49,11 @@ public interface StockRepository {
      * @param batch       the lines
      * @param movementIds makes one movement id per line
      * @param now         time of the change
-     * @return one movement per line, in line order
+     * @return one movement per line, in line order, and what the batch did to each product
      * @throws InventoryException.ValidationFailed  naming lines whose product or location does not exist
      * @throws InventoryException.InsufficientStock naming every short line
      */
-    List<Movement> batch(Batch batch, Supplier<UUID> movementIds, Instant now);
+    BatchResult batch(Batch batch, Supplier<UUID> movementIds, Instant now);
 
     /**
      * The ledger of a product, newest first.
@@ -68,9 +68,34 @@ public interface StockRepository {
     /**
      * A stock change: the movement written and the stock after it.
      *
-     * @param movement movement
-     * @param stock    stock after
+     * @param movement          movement
+     * @param stock             stock after
+     * @param availableBefore   total available before
+     * @param lowStockThreshold the product's threshold or null
      */
-    record StockChange(Movement movement, ProductStock stock) {
+    record StockChange(Movement movement, ProductStock stock, long availableBefore, Integer lowStockThreshold) {
+
+        /**
+         * @return the change for the product's events
+         */
+        public ProductChange change() {
+            return new ProductChange(stock, availableBefore, lowStockThreshold, List.of(movement.id()));
+        }
+    }
+
+    /**
+     * What a batch wrote.
+     *
+     * @param movements one per line, in line order
+     * @param products  one per product, ascending id
+     */
+    record BatchResult(List<Movement> movements, List<ProductChange> products) {
+        /**
+         * Copies the lists.
+         */
+        public BatchResult {
+            movements = List.copyOf(movements);
+            products = List.copyOf(products);
+        }
     }
 }

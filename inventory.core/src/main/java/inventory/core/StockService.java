@@ -1,6 +1,7 @@
 package inventory.core;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -12,16 +13,22 @@ import java.util.UUID;
 public final class StockService {
 
     private final StockRepository stock;
+    private final Transactions transactions;
+    private final EventLog events;
     private final UuidV7 ids;
     private final Clock clock;
 
     /**
-     * @param stock stored stock
-     * @param ids   id generator
-     * @param clock clock
+     * @param stock        stored stock
+     * @param transactions transactions, so a change and its events commit together
+     * @param events       the event feed
+     * @param ids          id generator
+     * @param clock        clock
      */
-    public StockService(StockRepository stock, UuidV7 ids, Clock clock) {
+    public StockService(StockRepository stock, Transactions transactions, EventLog events, UuidV7 ids, Clock clock) {
         this.stock = stock;
+        this.transactions = transactions;
+        this.events = events;
         this.ids = ids;
         this.clock = clock;
     }
@@ -41,7 +48,12 @@ public final class StockService {
      * @return the movement and the stock after it
      */
     public StockRepository.StockChange adjust(UUID productId, Adjustment adjustment, OptionalLong ifMatch) {
-        return stock.adjust(productId, adjustment, ifMatch, ids.next(), ProductService.now(clock));
+        Instant now = ProductService.now(clock);
+        return transactions.inTransaction(() -> {
+            StockRepository.StockChange change = stock.adjust(productId, adjustment, ifMatch, ids.next(), now);
+            events.append(Event.ofStock("adjustment", null, List.of(change.change()), now));
+            return change;
+        });
     }
 
     /**
@@ -51,7 +63,12 @@ public final class StockService {
      * @return the movement and the stock after it
      */
     public StockRepository.StockChange count(UUID productId, StockCount count, OptionalLong ifMatch) {
-        return stock.count(productId, count, ifMatch, ids.next(), ProductService.now(clock));
+        Instant now = ProductService.now(clock);
+        return transactions.inTransaction(() -> {
+            StockRepository.StockChange change = stock.count(productId, count, ifMatch, ids.next(), now);
+            events.append(Event.ofStock("count", null, List.of(change.change()), now));
+            return change;
+        });
     }
 
     /**
@@ -59,7 +76,12 @@ public final class StockService {
      * @return one movement per line
      */
     public List<Movement> batch(Batch batch) {
-        return stock.batch(batch, ids::next, ProductService.now(clock));
+        Instant now = ProductService.now(clock);
+        return transactions.inTransaction(() -> {
+            StockRepository.BatchResult result = stock.batch(batch, ids::next, now);
+            events.append(Event.ofStock("batch", null, result.products(), now));
+            return result.movements();
+        });
     }
 
     /**

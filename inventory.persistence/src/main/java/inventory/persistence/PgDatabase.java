@@ -32,7 +32,7 @@ import org.flywaydb.core.Flyway;
  */
 public final class PgDatabase implements Transactions, AutoCloseable {
 
-    private static final ScopedValue<DbTransaction> CURRENT = ScopedValue.newInstance();
+    private static final ScopedValue<Tx> CURRENT = ScopedValue.newInstance();
     private static final String POOL_NAME = "inventory";
 
     private final DbClient client;
@@ -142,9 +142,10 @@ public final class PgDatabase implements Transactions, AutoCloseable {
         } catch (RuntimeException e) {
             throw PgErrors.translate(e);
         }
+        Tx scope = new Tx(tx, new java.util.ArrayList<>(0));
         T result;
         try {
-            result = ScopedValue.where(CURRENT, tx).call(work::get);
+            result = ScopedValue.where(CURRENT, scope).call(work::get);
         } catch (RuntimeException | Error e) {
             rollbackQuietly(tx, e);
             throw PgErrors.translate(e);
@@ -154,14 +155,32 @@ public final class PgDatabase implements Transactions, AutoCloseable {
         } catch (RuntimeException e) {
             throw PgErrors.translate(e);
         }
+        scope.afterCommit().forEach(Runnable::run);
         return result;
+    }
+
+    /**
+     * Runs an action once the current transaction has committed (never if it rolls back); outside a transaction,
+     * at once.
+     *
+     * @param action the action; it must not throw
+     */
+    void afterCommit(Runnable action) {
+        if (CURRENT.isBound()) {
+            CURRENT.get().afterCommit().add(action);
+        } else {
+            action.run();
+        }
+    }
+
+    private record Tx(DbTransaction tx, java.util.List<Runnable> afterCommit) {
     }
 
     /**
      * @return the transaction of this thread, or the client for a statement of its own
      */
     DbExecute execute() {
-        return CURRENT.isBound() ? CURRENT.get() : client.execute();
+        return CURRENT.isBound() ? CURRENT.get().tx() : client.execute();
     }
 
     /**

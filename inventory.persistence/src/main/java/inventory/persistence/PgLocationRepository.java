@@ -42,6 +42,10 @@ public final class PgLocationRepository implements LocationRepository {
     public void delete(String code) {
         db.inTransaction(() -> {
             var exec = db.execute();
+            // expired holds at the location are gone already; remove them (under their products' locks, taken
+            // before the location's like every change does) so the levels can go
+            Locked.all(exec, Rows.query(exec, "SELECT DISTINCT product_id FROM holds WHERE location = ?",
+                    r -> Rows.uuid(r, "product_id"), code));
             if (exec.get("SELECT code FROM locations WHERE code = ? FOR UPDATE", code).isEmpty()) {
                 throw new InventoryException.NotFound("no location " + code);
             }

@@ -23,12 +23,13 @@ import inventory.core.Stock;
  */
 public final class PgProductRepository implements ProductRepository {
 
+    /** Columns of a product; {@code x} is {@link Holds#EXPIRED_OF_PRODUCT}: expired holds count as gone. */
     static final String COLUMNS = """
             p.id, p.sku, p.name, p.description, p.price, p.currency, p.status, p.low_stock_threshold,
-            p.attributes::text AS attributes, p.version, p.created_at, p.updated_at""";
+            p.attributes::text AS attributes, p.version + x.n AS version, p.created_at, p.updated_at""";
 
-    private static final String SELECT = "SELECT " + COLUMNS + ", p.on_hand AS s_on_hand, p.reserved AS s_reserved"
-                                         + " FROM products p ";
+    private static final String SELECT = "SELECT " + COLUMNS + ", p.on_hand AS s_on_hand, p.reserved - x.q AS s_reserved"
+                                         + " FROM products p " + Holds.EXPIRED_OF_PRODUCT;
 
     private static final String INSERT = """
             INSERT INTO products (id, sku, name, description, price, currency, status, low_stock_threshold, attributes,
@@ -91,19 +92,21 @@ public final class PgProductRepository implements ProductRepository {
             List<Object> params = new ArrayList<>();
             StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS);
             String onHand = "p.on_hand";
-            String reserved = "p.reserved";
+            String reserved = "(p.reserved - x.q)";
             if (query.location().isPresent()) {
                 String code = query.location().get();
                 if (exec.get("SELECT code FROM locations WHERE code = ?", code).isEmpty()) {
                     throw new InventoryException.ValidationFailed("location", "no such location");
                 }
                 onHand = "l.on_hand";
-                reserved = "l.reserved";
-                sql.append(", l.on_hand AS s_on_hand, l.reserved AS s_reserved FROM products p")
-                        .append(" JOIN stock_levels l ON l.product_id = p.id AND l.location = ?");
+                reserved = "(l.reserved - lx.q)";
+                sql.append(", l.on_hand AS s_on_hand, l.reserved - lx.q AS s_reserved FROM products p")
+                        .append(" JOIN stock_levels l ON l.product_id = p.id AND l.location = ?")
+                        .append(Holds.EXPIRED_OF_PRODUCT).append(Holds.EXPIRED_OF_LEVEL);
                 params.add(code);
             } else {
-                sql.append(", p.on_hand AS s_on_hand, p.reserved AS s_reserved FROM products p");
+                sql.append(", p.on_hand AS s_on_hand, p.reserved - x.q AS s_reserved FROM products p")
+                        .append(Holds.EXPIRED_OF_PRODUCT);
             }
             sql.append(" WHERE p.deleted_at IS NULL");
             Optional<UUID> after = Cursors.uuid("p", query.cursor());
@@ -139,8 +142,8 @@ public final class PgProductRepository implements ProductRepository {
     public Product update(UUID id, OptionalLong ifMatch, UnaryOperator<Product> change) {
         return db.inTransaction(() -> {
             var exec = db.execute();
-            Product current = Rows.one(exec, SELECT + "WHERE p.id = CAST(? AS uuid) AND p.deleted_at IS NULL FOR UPDATE",
-                            PgProductRepository::product, id)
+            Locked.one(exec, id).orElseThrow(() -> notFound(id));
+            Product current = Rows.one(exec, SELECT + "WHERE p.id = CAST(? AS uuid)", PgProductRepository::product, id)
                     .orElseThrow(() -> notFound(id));
             checkVersion(ifMatch, current.version());
             Product next = change.apply(current);
@@ -157,19 +160,19 @@ public final class PgProductRepository implements ProductRepository {
     }
 
     @Override
-    public void delete(UUID id, OptionalLong ifMatch) {
-        db.inTransaction(() -> {
+    public Product delete(UUID id, OptionalLong ifMatch) {
+        return db.inTransaction(() -> {
             var exec = db.execute();
-            DbRow row = exec.get("SELECT version, reserved FROM products WHERE id = CAST(? AS uuid) AND deleted_at IS NULL"
-                                 + " FOR UPDATE", id)
-                    .orElseThrow(() -> notFound(id));
-            checkVersion(ifMatch, Rows.longValue(row, "version"));
-            if (Rows.longValue(row, "reserved") > 0) {
+            Locked locked = Locked.one(exec, id).orElseThrow(() -> notFound(id));
+            locked.checkVersion(ifMatch);
+            if (locked.reserved() > 0) {
                 throw new InventoryException.ProductHasReservations(
                         "product " + id + " has active reservations; release or commit them first");
             }
+            Product deleted = Rows.one(exec, SELECT + "WHERE p.id = CAST(? AS uuid)", PgProductRepository::product, id)
+                    .orElseThrow();
             exec.dml("UPDATE products SET deleted_at = now(), version = version + 1 WHERE id = CAST(? AS uuid)", id);
-            return null;
+            return deleted;
         });
     }
 

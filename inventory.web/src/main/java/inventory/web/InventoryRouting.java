@@ -39,15 +39,20 @@ public final class InventoryRouting {
      * @param products  {@code /v1/products}
      * @param stock     stock routes under {@code /v1}
      * @param locations {@code /v1/locations}
+     * @param reservations {@code /v1/reservations}
+     * @param events    {@code /v1/events}
      * @param metrics   request metrics
      */
     public static void configure(HttpRouting.Builder routing, ProductHandler products, StockHandler stock,
-                                 LocationHandler locations, HttpMetrics metrics) {
+                                 LocationHandler locations, ReservationHandler reservations, EventHandler events,
+                                 HttpMetrics metrics) {
         byte[] openapi = openapi();
         routing.addFilter((chain, req, res) -> filter(chain, req, res, metrics))
                 .register("/v1/products", products)
                 .register("/v1", stock)
                 .register("/v1/locations", locations)
+                .register("/v1/reservations", reservations)
+                .register("/v1/events", events)
                 .get("/openapi", (req, res) -> {
                     res.header(HeaderNames.CONTENT_TYPE, "application/yaml");
                     res.send(openapi);

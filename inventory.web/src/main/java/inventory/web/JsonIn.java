@@ -59,6 +59,17 @@ final class JsonIn {
     record Body(JsonObject object, String fingerprint) {
     }
 
+    /**
+     * A body that may be left out: no body reads as {@code {}}.
+     */
+    static Body readOptional(ServerRequest req, int limit) {
+        if (!req.content().hasEntity()) {
+            JsonObject empty = JsonValue.EMPTY_JSON_OBJECT;
+            return new Body(empty, fingerprint(empty));
+        }
+        return read(req, limit, false);
+    }
+
     static Body read(ServerRequest req, int limit, boolean mergePatch) {
         HttpMediaType type = req.headers().contentType().orElse(null);
         if (type == null || !acceptable(type, mergePatch)) {

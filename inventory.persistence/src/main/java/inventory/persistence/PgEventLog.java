@@ -1,0 +1,120 @@
+package inventory.persistence;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
+
+import inventory.core.Event;
+import inventory.core.EventLog;
+import inventory.core.StoredEvent;
+
+/**
+ * The event feed in PostgreSQL: a change's transaction writes its events to {@code event_inbox}; the sequencer
+ * moves committed inbox rows to {@code events} numbering them {@code max(seq)+1, +2, ...}, one sequencer at a time
+ * across all instances (a transaction-scoped advisory lock), so {@code seq} is gap-free whatever the writers do.
+ */
+public final class PgEventLog implements EventLog {
+
+    /** Advisory lock key of the sequencer ("inventory events" in ASCII, trimmed to a long). */
+    private static final long SEQUENCER_LOCK = 0x696e765f65767473L;
+    private static final int MOVE_BATCH = 1000;
+    private static final int INSERT_BATCH = 500;
+
+    private static final String STATE = """
+            SELECT EXISTS (SELECT 1 FROM event_inbox) AS pending, (SELECT coalesce(max(seq), 0) FROM events) AS latest""";
+
+    private static final String MOVE = """
+            WITH moved AS (
+                DELETE FROM event_inbox WHERE id IN (SELECT id FROM event_inbox ORDER BY id LIMIT ?)
+                RETURNING id, type, product_id, reservation_id, data, at),
+            base AS (SELECT coalesce(max(seq), 0) AS seq FROM events),
+            numbered AS (
+                INSERT INTO events (seq, type, product_id, reservation_id, data, at)
+                SELECT base.seq + row_number() OVER (ORDER BY moved.id), moved.type, moved.product_id,
+                       moved.reservation_id, moved.data, moved.at
+                  FROM moved, base
+                RETURNING seq)
+            SELECT count(*) AS moved, (SELECT seq FROM base) + count(*) AS latest FROM numbered""";
+
+    private final PgDatabase db;
+    private final Function<Event, String> encoder;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * @param db      the database
+     * @param encoder writes an event's data as JSON text
+     */
+    public PgEventLog(PgDatabase db, Function<Event, String> encoder) {
+        this.db = db;
+        this.encoder = encoder;
+    }
+
+    @Override
+    public void append(List<Event> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        DbExecute exec = db.execute();
+        for (int from = 0; from < events.size(); from += INSERT_BATCH) {
+            List<Event> part = events.subList(from, Math.min(events.size(), from + INSERT_BATCH));
+            StringBuilder sql = new StringBuilder("INSERT INTO event_inbox (type, product_id, reservation_id, data, at) VALUES ");
+            List<Object> params = new ArrayList<>(part.size() * 5);
+            for (int i = 0; i < part.size(); i++) {
+                Event e = part.get(i);
+                sql.append(i == 0 ? "" : ", ").append("(?, CAST(? AS uuid), CAST(? AS uuid), CAST(? AS json), ?)");
+                params.add(e.type());
+                params.add(e.productId());
+                params.add(e.reservationId());
+                params.add(encoder.apply(e));
+                params.add(Rows.time(e.at()));
+            }
+            exec.dml(sql.toString(), params.toArray());
+        }
+        db.afterCommit(() -> listeners.forEach(Runnable::run));
+    }
+
+    @Override
+    public long sequence() {
+        return db.inTransaction(() -> {
+            DbExecute exec = db.execute();
+            DbRow state = exec.get(STATE).orElseThrow();
+            if (!Boolean.TRUE.equals(Rows.raw(state, "pending"))) {
+                return Rows.longValue(state, "latest");
+            }
+            exec.get("SELECT pg_advisory_xact_lock(?) IS NULL AS locked", SEQUENCER_LOCK);
+            long latest;
+            long moved;
+            do {
+                DbRow row = exec.get(MOVE, MOVE_BATCH).orElseThrow();
+                moved = Rows.longValue(row, "moved");
+                latest = Rows.longValue(row, "latest");
+            } while (moved == MOVE_BATCH);
+            return latest;
+        });
+    }
+
+    @Override
+    public List<StoredEvent> after(long after, int limit) {
+        return db.inTransaction(() -> Rows.query(db.execute(),
+                "SELECT seq, type, product_id, reservation_id, data::text AS data, at FROM events"
+                + " WHERE seq > ? ORDER BY seq LIMIT ?",
+                r -> new StoredEvent(Rows.longValue(r, "seq"), Rows.string(r, "type"), Rows.uuid(r, "product_id"),
+                        Rows.uuid(r, "reservation_id"), Rows.string(r, "data"), Rows.instant(r, "at")),
+                after, limit));
+    }
+
+    @Override
+    public long latest() {
+        return db.inTransaction(() -> Rows.longValue(db.execute().get("SELECT coalesce(max(seq), 0) AS latest FROM events")
+                .orElseThrow(), "latest"));
+    }
+
+    @Override
+    public void onAppended(Runnable listener) {
+        listeners.add(listener);
+    }
+}

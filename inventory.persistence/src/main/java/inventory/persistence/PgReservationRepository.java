@@ -1,0 +1,269 @@
+package inventory.persistence;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
+
+import inventory.core.InventoryException;
+import inventory.core.Movement;
+import inventory.core.MovementReason;
+import inventory.core.NewReservation;
+import inventory.core.ProductChange;
+import inventory.core.Reservation;
+import inventory.core.ReservationRepository;
+import inventory.core.ReservationStatus;
+import inventory.core.StockPlan;
+
+/**
+ * Reservations in PostgreSQL. A reservation's lines are kept as sent; what it still holds is in {@code holds}, one
+ * row per product and location, whose sums are the {@code reserved} figures of {@code stock_levels} and
+ * {@code products}. Times of reservations are the database's, so every instance agrees on when one expires.
+ * <p>
+ * Lock order: the reservation row (when there is one), then its products in ascending id order, then their levels.
+ */
+public final class PgReservationRepository implements ReservationRepository {
+
+    /** Status and version as of now: an active reservation past its expiry reads as expired, one version on. */
+    private static final String HEAD = """
+            SELECT r.id, r.reference, r.expires_at, r.created_at,
+                   CASE WHEN r.status = 'ACTIVE' AND r.expires_at <= statement_timestamp() THEN 'EXPIRED' ELSE r.status END
+                       AS status,
+                   r.version + CASE WHEN r.status = 'ACTIVE' AND r.expires_at <= statement_timestamp() THEN 1 ELSE 0 END
+                       AS version
+              FROM reservations r WHERE r.id = CAST(? AS uuid)""";
+
+    private static final String LINES = """
+            SELECT l.product_id, p.sku, l.location, l.quantity FROM reservation_lines l JOIN products p ON p.id = l.product_id
+             WHERE l.reservation_id = CAST(? AS uuid) ORDER BY l.line""";
+
+    private final PgDatabase db;
+
+    /**
+     * @param db the database
+     */
+    public PgReservationRepository(PgDatabase db) {
+        this.db = db;
+    }
+
+    @Override
+    public Change create(UUID id, NewReservation req) {
+        return db.inTransaction(() -> {
+            DbExecute exec = db.execute();
+            Lines resolved = Lines.lock(exec, req.lines().stream()
+                    .map(l -> new Lines.Ref(l.productId(), l.sku(), l.location(), -l.quantity()))
+                    .toList());
+            StockPlan.Result plan = StockPlan.plan(resolved.lines(), resolved.levels());
+            if (!plan.shortages().isEmpty()) {
+                throw new InventoryException.InsufficientStock(plan.shortages());
+            }
+            DbRow head = exec.get("""
+                    INSERT INTO reservations (id, status, reference, expires_at, created_at, updated_at, version)
+                    SELECT CAST(? AS uuid), 'ACTIVE', ?, t + make_interval(secs => ?), t, t, 1
+                      FROM (SELECT date_trunc('milliseconds', statement_timestamp()) AS t) now
+                    RETURNING expires_at, created_at""", id, req.reference(), req.ttlSeconds()).orElseThrow();
+            List<StockPlan.Resolved> lines = resolved.lines();
+            exec.dml("""
+                    INSERT INTO reservation_lines (reservation_id, line, product_id, location, quantity)
+                    SELECT CAST(? AS uuid), t.ord - 1, t.product_id, t.location, t.quantity
+                      FROM unnest(CAST(string_to_array(?, ',') AS uuid[]), string_to_array(?, ','),
+                                  CAST(string_to_array(?, ',') AS bigint[])) WITH ORDINALITY AS t(product_id, location, quantity, ord)""",
+                    id, join(lines, l -> l.productId().toString()), join(lines, StockPlan.Resolved::location),
+                    join(lines, l -> String.valueOf(-l.delta())));
+            // one hold per product and location, the sum of its lines
+            Map<StockPlan.Key, Long> held = new LinkedHashMap<>();
+            lines.forEach(l -> held.merge(new StockPlan.Key(l.productId(), l.location()), -l.delta(), Long::sum));
+            List<StockPlan.Key> keys = List.copyOf(held.keySet());
+            String productIds = String.join(",", keys.stream().map(k -> k.productId().toString()).toList());
+            String locations = String.join(",", keys.stream().map(StockPlan.Key::location).toList());
+            String quantities = String.join(",", keys.stream().map(k -> String.valueOf(held.get(k))).toList());
+            exec.dml("""
+                    INSERT INTO holds (reservation_id, product_id, location, quantity, expires_at)
+                    SELECT CAST(? AS uuid), t.product_id, t.location, t.quantity, ?
+                      FROM unnest(CAST(string_to_array(?, ',') AS uuid[]), string_to_array(?, ','),
+                                  CAST(string_to_array(?, ',') AS bigint[])) AS t(product_id, location, quantity)""",
+                    id, head.column("expires_at").get(Object.class), productIds, locations, quantities);
+            exec.dml("""
+                    UPDATE stock_levels l SET reserved = l.reserved + t.quantity
+                      FROM unnest(CAST(string_to_array(?, ',') AS uuid[]), string_to_array(?, ','),
+                                  CAST(string_to_array(?, ',') AS bigint[])) AS t(product_id, location, quantity)
+                     WHERE l.product_id = t.product_id AND l.location = t.location""", productIds, locations, quantities);
+            Map<UUID, Long> perProduct = new TreeMap<>();
+            held.forEach((k, q) -> perProduct.merge(k.productId(), q, Long::sum));
+            List<ProductChange> changes = new ArrayList<>(perProduct.size());
+            perProduct.forEach((productId, q) -> {
+                exec.dml("UPDATE products SET reserved = reserved + ?, version = version + 1,"
+                         + " updated_at = date_trunc('milliseconds', statement_timestamp()) WHERE id = CAST(? AS uuid)",
+                        q, productId);
+                Locked before = resolved.products().get(productId);
+                changes.add(new ProductChange(Locked.stock(exec, productId).orElseThrow(), before.available(),
+                        before.threshold(), List.of()));
+            });
+            Reservation r = new Reservation(id, ReservationStatus.ACTIVE, lines.stream()
+                    .map(l -> new Reservation.Line(l.productId(), l.sku(), l.location(), -l.delta()))
+                    .toList(), req.reference(), Rows.instant(head, "expires_at"), Rows.instant(head, "created_at"), 1);
+            return new Change(r, changes);
+        });
+    }
+
+    @Override
+    public Optional<Reservation> find(UUID id) {
+        return db.inTransaction(() -> read(db.execute(), id));
+    }
+
+    @Override
+    public Change commit(UUID id, OptionalLong ifMatch, Supplier<UUID> movementIds, Instant now) {
+        return end(id, ifMatch, ReservationStatus.COMMITTED, movementIds, now);
+    }
+
+    @Override
+    public Change release(UUID id, OptionalLong ifMatch) {
+        return end(id, ifMatch, ReservationStatus.RELEASED, null, null);
+    }
+
+    /**
+     * Commits or releases: locks the reservation, then its products (removing their expired holds, its own ones
+     * included if it has expired meanwhile), then takes its holds away; if any is gone, it expired and nothing
+     * changes.
+     */
+    private Change end(UUID id, OptionalLong ifMatch, ReservationStatus to, Supplier<UUID> movementIds, Instant now) {
+        return db.inTransaction(() -> {
+            DbExecute exec = db.execute();
+            DbRow head = exec.get(HEAD + " FOR UPDATE", id)
+                    .orElseThrow(() -> notFound(id));
+            PgProductRepository.checkVersion(ifMatch, Rows.longValue(head, "version"));
+            ReservationStatus status = ReservationStatus.valueOf(Rows.string(head, "status"));
+            if (status != ReservationStatus.ACTIVE) {
+                throw new InventoryException.ReservationNotActive(id, status);
+            }
+            List<DbRow> lines = Rows.query(exec, LINES, r -> r, id);
+            TreeSet<UUID> productIds = new TreeSet<>();
+            lines.forEach(l -> productIds.add(Rows.uuid(l, "product_id")));
+            Map<UUID, Locked> locked = Locked.all(exec, productIds);
+            List<DbRow> holds = Rows.query(exec, "DELETE FROM holds WHERE reservation_id = CAST(? AS uuid)"
+                                                 + " RETURNING product_id, location, quantity", r -> r, id);
+            long linesHeld = lines.stream().map(l -> Rows.uuid(l, "product_id") + "/" + Rows.string(l, "location"))
+                    .distinct().count();
+            if (holds.size() != linesHeld) {
+                // its holds expired between the status check and the product locks
+                throw new InventoryException.ReservationNotActive(id, ReservationStatus.EXPIRED);
+            }
+            boolean commit = to == ReservationStatus.COMMITTED;
+            Map<UUID, Long> perProduct = new TreeMap<>();
+            for (DbRow h : holds) {
+                long q = Rows.longValue(h, "quantity");
+                exec.dml("UPDATE stock_levels SET reserved = reserved - ?" + (commit ? ", on_hand = on_hand - ?" : "")
+                         + " WHERE product_id = CAST(? AS uuid) AND location = ?",
+                        commit ? new Object[] {q, q, Rows.uuid(h, "product_id"), Rows.string(h, "location")}
+                                : new Object[] {q, Rows.uuid(h, "product_id"), Rows.string(h, "location")});
+                perProduct.merge(Rows.uuid(h, "product_id"), q, Long::sum);
+            }
+            Map<UUID, List<UUID>> movements = new HashMap<>();
+            if (commit) {
+                String reference = Rows.string(head, "reference");
+                Map<StockPlan.Key, Long> onHand = new HashMap<>();
+                for (DbRow l : lines) {
+                    UUID productId = Rows.uuid(l, "product_id");
+                    String location = Rows.string(l, "location");
+                    StockPlan.Key key = new StockPlan.Key(productId, location);
+                    long before = onHand.computeIfAbsent(key, k -> PgStockRepository.level(exec, productId, location)
+                            .onHand() + heldAt(holds, k));
+                    long q = Rows.longValue(l, "quantity");
+                    onHand.put(key, before - q);
+                    Movement m = new Movement(movementIds.get(), productId, location, -q, MovementReason.SOLD, before - q,
+                            reference, null, id, now);
+                    Ledger.insert(exec, m);
+                    movements.computeIfAbsent(productId, k -> new ArrayList<>()).add(m.id());
+                }
+            }
+            List<ProductChange> changes = new ArrayList<>(perProduct.size());
+            perProduct.forEach((productId, q) -> {
+                exec.dml("UPDATE products SET reserved = reserved - ?" + (commit ? ", on_hand = on_hand - ?" : "")
+                         + ", version = version + 1, updated_at = date_trunc('milliseconds', statement_timestamp())"
+                         + " WHERE id = CAST(? AS uuid)", commit ? new Object[] {q, q, productId} : new Object[] {q, productId});
+                Locked before = locked.get(productId);
+                changes.add(new ProductChange(Locked.stock(exec, productId).orElseThrow(), before.available(),
+                        before.threshold(), movements.getOrDefault(productId, List.of())));
+            });
+            exec.dml("UPDATE reservations SET status = ?, version = version + 1,"
+                     + " updated_at = date_trunc('milliseconds', statement_timestamp()) WHERE id = CAST(? AS uuid)",
+                    to.name(), id);
+            return new Change(read(exec, id).orElseThrow(), changes);
+        });
+    }
+
+    @Override
+    public List<Change> expireDue(int limit) {
+        return db.inTransaction(() -> {
+            DbExecute exec = db.execute();
+            List<UUID> due = Rows.query(exec, """
+                    SELECT id FROM reservations WHERE status = 'ACTIVE' AND expires_at <= statement_timestamp()
+                     ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED""", r -> Rows.uuid(r, "id"), limit);
+            if (due.isEmpty()) {
+                return List.of();
+            }
+            String ids = String.join(",", due.stream().map(UUID::toString).toList());
+            // which of these reservations still hold what on which product; removing the expired holds of their
+            // products (under the products' locks) ends them
+            Map<UUID, List<UUID>> holders = new TreeMap<>();
+            Rows.query(exec, "SELECT DISTINCT product_id, reservation_id FROM holds"
+                             + " WHERE reservation_id = ANY(CAST(string_to_array(?, ',') AS uuid[]))", r -> r, ids)
+                    .forEach(r -> holders.computeIfAbsent(Rows.uuid(r, "product_id"), k -> new ArrayList<>())
+                            .add(Rows.uuid(r, "reservation_id")));
+            Map<UUID, Locked> locked = Locked.all(exec, holders.keySet());
+            exec.dml("UPDATE reservations SET status = 'EXPIRED', version = version + 1,"
+                     + " updated_at = date_trunc('milliseconds', statement_timestamp())"
+                     + " WHERE id = ANY(CAST(string_to_array(?, ',') AS uuid[]))", ids);
+            // each product whose holds ended is reported once, with the first of these reservations holding it
+            Map<UUID, List<ProductChange>> byReservation = new HashMap<>();
+            holders.forEach((productId, reservations) -> {
+                Locked p = locked.get(productId);
+                if (p != null && p.expired().reservations() > 0) {
+                    var stock = Locked.stock(exec, productId).orElseThrow();
+                    UUID first = due.stream().filter(reservations::contains).findFirst().orElseThrow();
+                    byReservation.computeIfAbsent(first, k -> new ArrayList<>())
+                            .add(new ProductChange(stock, stock.total().available(), p.threshold(), List.of()));
+                }
+            });
+            List<Change> changes = new ArrayList<>(due.size());
+            for (UUID id : due) {
+                changes.add(new Change(read(exec, id).orElseThrow(), byReservation.getOrDefault(id, List.of())));
+            }
+            return changes;
+        });
+    }
+
+    private static long heldAt(List<DbRow> holds, StockPlan.Key key) {
+        return holds.stream()
+                .filter(h -> Rows.uuid(h, "product_id").equals(key.productId()) && Rows.string(h, "location").equals(key.location()))
+                .mapToLong(h -> Rows.longValue(h, "quantity"))
+                .sum();
+    }
+
+    private static Optional<Reservation> read(DbExecute exec, UUID id) {
+        return exec.get(HEAD, id).map(head -> new Reservation(id, ReservationStatus.valueOf(Rows.string(head, "status")),
+                Rows.query(exec, LINES, l -> new Reservation.Line(Rows.uuid(l, "product_id"), Rows.string(l, "sku"),
+                        Rows.string(l, "location"), Rows.longValue(l, "quantity")), id),
+                Rows.string(head, "reference"), Rows.instant(head, "expires_at"), Rows.instant(head, "created_at"),
+                Rows.longValue(head, "version")));
+    }
+
+    private static InventoryException.NotFound notFound(UUID id) {
+        return new InventoryException.NotFound("no reservation with id " + id);
+    }
+
+    private static String join(List<StockPlan.Resolved> lines, java.util.function.Function<StockPlan.Resolved, String> f) {
+        return String.join(",", lines.stream().map(f).toList());
+    }
+}
