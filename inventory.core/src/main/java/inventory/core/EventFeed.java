@@ -23,6 +23,7 @@ public final class EventFeed implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EventFeed.class.getName());
     private static final int PAGE = 500;
     private static final int QUEUE_LIMIT = 10_000;
+    private static final Duration COALESCE = Duration.ofMillis(5);
     private static final StoredEvent CLOSED = new StoredEvent(-1, "", null, null, "", java.time.Instant.EPOCH);
 
     private final EventLog log;
@@ -116,11 +117,17 @@ public final class EventFeed implements AutoCloseable {
         boolean failing = false;
         while (!closed) {
             try {
+                boolean woken;
                 synchronized (signal) {
                     if (!signalled) {
                         signal.wait(hasSubscribers() ? poll.toMillis() : Math.max(poll.toMillis(), 1000));
                     }
+                    woken = signalled;
                     signalled = false;
+                }
+                if (woken) {
+                    // let a burst of commits gather: one sequencer transaction numbers them all
+                    Thread.sleep(COALESCE);
                 }
                 long latest = log.sequence();
                 dispatch(latest);

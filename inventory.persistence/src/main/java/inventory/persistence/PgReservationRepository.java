@@ -161,27 +161,29 @@ public final class PgReservationRepository implements ReservationRepository {
             }
             boolean commit = to == ReservationStatus.COMMITTED;
             Map<UUID, Long> perProduct = new TreeMap<>();
+            Map<StockPlan.Key, Long> onHand = new HashMap<>();
             for (DbRow h : holds) {
                 long q = Rows.longValue(h, "quantity");
-                exec.dml("UPDATE stock_levels SET reserved = reserved - ?" + (commit ? ", on_hand = on_hand - ?" : "")
-                         + " WHERE product_id = CAST(? AS uuid) AND location = ?",
-                        commit ? new Object[] {q, q, Rows.uuid(h, "product_id"), Rows.string(h, "location")}
-                                : new Object[] {q, Rows.uuid(h, "product_id"), Rows.string(h, "location")});
-                perProduct.merge(Rows.uuid(h, "product_id"), q, Long::sum);
+                UUID productId = Rows.uuid(h, "product_id");
+                String location = Rows.string(h, "location");
+                DbRow level = exec.get("UPDATE stock_levels SET reserved = reserved - ?"
+                                       + (commit ? ", on_hand = on_hand - ?" : "")
+                                       + " WHERE product_id = CAST(? AS uuid) AND location = ? RETURNING on_hand",
+                        commit ? new Object[] {q, q, productId, location} : new Object[] {q, productId, location})
+                        .orElseThrow();
+                // the level's on-hand before this commit, for each line's onHandAfter below
+                onHand.put(new StockPlan.Key(productId, location), Rows.longValue(level, "on_hand") + (commit ? q : 0));
+                perProduct.merge(productId, q, Long::sum);
             }
             Map<UUID, List<UUID>> movements = new HashMap<>();
             if (commit) {
                 String reference = Rows.string(head, "reference");
-                Map<StockPlan.Key, Long> onHand = new HashMap<>();
                 for (DbRow l : lines) {
                     UUID productId = Rows.uuid(l, "product_id");
                     String location = Rows.string(l, "location");
-                    StockPlan.Key key = new StockPlan.Key(productId, location);
-                    long before = onHand.computeIfAbsent(key, k -> PgStockRepository.level(exec, productId, location)
-                            .onHand() + heldAt(holds, k));
                     long q = Rows.longValue(l, "quantity");
-                    onHand.put(key, before - q);
-                    Movement m = new Movement(movementIds.get(), productId, location, -q, MovementReason.SOLD, before - q,
+                    long after = onHand.merge(new StockPlan.Key(productId, location), -q, Long::sum);
+                    Movement m = new Movement(movementIds.get(), productId, location, -q, MovementReason.SOLD, after,
                             reference, null, id, now);
                     Ledger.insert(exec, m);
                     movements.computeIfAbsent(productId, k -> new ArrayList<>()).add(m.id());
@@ -199,7 +201,10 @@ public final class PgReservationRepository implements ReservationRepository {
             exec.dml("UPDATE reservations SET status = ?, version = version + 1,"
                      + " updated_at = date_trunc('milliseconds', statement_timestamp()) WHERE id = CAST(? AS uuid)",
                     to.name(), id);
-            return new Change(read(exec, id).orElseThrow(), changes);
+            Reservation ended = new Reservation(id, to, lines.stream().map(PgReservationRepository::line).toList(),
+                    Rows.string(head, "reference"), Rows.instant(head, "expires_at"), Rows.instant(head, "created_at"),
+                    Rows.longValue(head, "version") + 1);
+            return new Change(ended, changes);
         });
     }
 
@@ -244,17 +249,14 @@ public final class PgReservationRepository implements ReservationRepository {
         });
     }
 
-    private static long heldAt(List<DbRow> holds, StockPlan.Key key) {
-        return holds.stream()
-                .filter(h -> Rows.uuid(h, "product_id").equals(key.productId()) && Rows.string(h, "location").equals(key.location()))
-                .mapToLong(h -> Rows.longValue(h, "quantity"))
-                .sum();
+    private static Reservation.Line line(DbRow l) {
+        return new Reservation.Line(Rows.uuid(l, "product_id"), Rows.string(l, "sku"), Rows.string(l, "location"),
+                Rows.longValue(l, "quantity"));
     }
 
     private static Optional<Reservation> read(DbExecute exec, UUID id) {
         return exec.get(HEAD, id).map(head -> new Reservation(id, ReservationStatus.valueOf(Rows.string(head, "status")),
-                Rows.query(exec, LINES, l -> new Reservation.Line(Rows.uuid(l, "product_id"), Rows.string(l, "sku"),
-                        Rows.string(l, "location"), Rows.longValue(l, "quantity")), id),
+                Rows.query(exec, LINES, PgReservationRepository::line, id),
                 Rows.string(head, "reference"), Rows.instant(head, "expires_at"), Rows.instant(head, "created_at"),
                 Rows.longValue(head, "version")));
     }
