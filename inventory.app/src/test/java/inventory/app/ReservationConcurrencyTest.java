@@ -32,14 +32,9 @@ class ReservationConcurrencyTest {
     @Test
     void fiftyConcurrentReservationsForTwentyUnitsHoldExactlyTwenty() throws Exception {
         String id = server.product(TestServer.sku("RRACE"), 20).getString("id");
-        Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
-
         List<TestServer.Response> answers = all(50, i -> Reservations.reserve(server, 300, "race-" + i, line(id, 1)));
 
-        answers.forEach(r -> outcomes.computeIfAbsent(outcome(r), k -> new AtomicInteger()).incrementAndGet());
-        assertThat(outcomes.toString(), outcomes.get("201").get(), is(20));
-        assertThat(outcomes.toString(), outcomes.get("409 insufficient-stock").get(), is(30));
-        assertThat(outcomes.toString(), outcomes.size(), is(2));
+        assertThat(tally(answers), is(Map.of("201", 20, "409 insufficient-stock", 30)));
         JsonObject stock = stock(server, id);
         assertFigures(stock, 20, 20, 0);
         assertThat(stock.getInt("version"), is(21));
@@ -155,6 +150,20 @@ class ReservationConcurrencyTest {
             }
             return results;
         }
+    }
+
+    /** How many answers had each {@link #outcome}. */
+    static Map<String, Integer> tally(List<TestServer.Response> answers) {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        answers.forEach(r -> counts.merge(outcome(r), 1, Integer::sum));
+        return counts;
+    }
+
+    /** Counts of a concurrent run, as a plain map to compare. */
+    static Map<String, Integer> snapshot(Map<String, AtomicInteger> outcomes) {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        outcomes.forEach((k, v) -> counts.put(k, v.get()));
+        return counts;
     }
 
     /** {@code 201}, {@code 409 insufficient-stock}, ...: the status, and the problem code if it is one. */
