@@ -10,7 +10,10 @@ import static org.hamcrest.Matchers.is;
 
 /**
  * The stock invariants, checked in the database itself: the ledger sums to on-hand at every product and location,
- * the product totals are the sums of its levels, and nothing is below zero or reserved beyond on-hand.
+ * the product totals are the sums of its levels, and nothing is below zero or reserved beyond on-hand. Reservations:
+ * what is reserved is exactly what the holds hold, only active reservations hold anything, an unexpired active
+ * reservation holds exactly its lines, and a committed one has sold exactly its lines. Events: {@code seq} is
+ * 1..max without a gap.
  */
 final class Invariants {
 
@@ -40,6 +43,53 @@ final class Invariants {
                     is(0L));
             assertThat("stock below zero or reserved above on-hand",
                     count(s, "SELECT count(*) FROM stock_levels WHERE on_hand < 0 OR reserved < 0 OR reserved > on_hand"),
+                    is(0L));
+            assertThat("stock levels whose reserved differs from the sum of their holds",
+                    count(s, """
+                            SELECT count(*) FROM stock_levels l
+                             WHERE l.reserved <> (SELECT coalesce(sum(h.quantity), 0) FROM holds h
+                                                   WHERE h.product_id = l.product_id AND h.location = l.location)"""),
+                    is(0L));
+            assertThat("products whose reserved differs from the sum of their holds",
+                    count(s, """
+                            SELECT count(*) FROM products p
+                             WHERE p.reserved <> (SELECT coalesce(sum(h.quantity), 0) FROM holds h WHERE h.product_id = p.id)"""),
+                    is(0L));
+            assertThat("holds of reservations that are not active",
+                    count(s, """
+                            SELECT count(*) FROM holds h JOIN reservations r ON r.id = h.reservation_id
+                             WHERE r.status <> 'ACTIVE'"""),
+                    is(0L));
+            assertThat("unexpired active reservations whose holds differ from their lines",
+                    count(s, """
+                            SELECT count(*) FROM (SELECT l.reservation_id, l.product_id, l.location, sum(l.quantity) AS q
+                                                    FROM reservation_lines l JOIN reservations r ON r.id = l.reservation_id
+                                                   WHERE r.status = 'ACTIVE' AND r.expires_at > now()
+                                                   GROUP BY l.reservation_id, l.product_id, l.location) x
+                             WHERE x.q <> coalesce((SELECT h.quantity FROM holds h WHERE h.reservation_id = x.reservation_id
+                                                     AND h.product_id = x.product_id AND h.location = x.location), 0)"""),
+                    is(0L));
+            assertThat("committed reservations whose movements differ from their lines",
+                    count(s, """
+                            SELECT count(*) FROM (SELECT l.reservation_id, l.product_id, l.location, sum(l.quantity) AS q
+                                                    FROM reservation_lines l JOIN reservations r ON r.id = l.reservation_id
+                                                   WHERE r.status = 'COMMITTED'
+                                                   GROUP BY l.reservation_id, l.product_id, l.location) x
+                             WHERE -x.q <> (SELECT coalesce(sum(m.delta), 0) FROM stock_movements m
+                                             WHERE m.reservation_id = x.reservation_id AND m.product_id = x.product_id
+                                               AND m.location = x.location AND m.reason = 'SOLD')"""),
+                    is(0L));
+            assertThat("movements of reservations that were not committed",
+                    count(s, """
+                            SELECT count(*) FROM stock_movements m
+                             WHERE m.reservation_id IS NOT NULL
+                               AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.id = m.reservation_id
+                                                AND r.status = 'COMMITTED')"""),
+                    is(0L));
+            assertThat("event seqs that are not exactly 1..max",
+                    count(s, """
+                            SELECT CASE WHEN count(*) = coalesce(max(seq), 0) AND coalesce(min(seq), 1) = 1 THEN 0 ELSE 1 END
+                              FROM events"""),
                     is(0L));
         }
     }
