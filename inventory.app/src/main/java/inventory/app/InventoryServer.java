@@ -211,7 +211,16 @@ public final class InventoryServer implements AutoCloseable {
         return builder.build();
     }
 
+    /**
+     * The pools of the services running in this process, newest last. The metrics registry is global to the
+     * process and a gauge is registered once, so the gauges read the newest open pool rather than the pool of
+     * whichever service registered them first (tests run several services one after another).
+     */
+    private static final java.util.concurrent.ConcurrentLinkedDeque<PgDatabase> POOLS =
+            new java.util.concurrent.ConcurrentLinkedDeque<>();
+
     private static void registerPoolGauges(MeterRegistry registry, PgDatabase db) {
+        POOLS.addLast(db);
         record PoolGauge(String name, String description, java.util.function.ToIntFunction<PgDatabase.PoolStats> value) {
         }
         for (PoolGauge g : java.util.List.of(
@@ -220,8 +229,9 @@ public final class InventoryServer implements AutoCloseable {
                 new PoolGauge("db.pool.total", "open connections", PgDatabase.PoolStats::total),
                 new PoolGauge("db.pool.pending", "threads waiting for a connection", PgDatabase.PoolStats::pending),
                 new PoolGauge("db.pool.max", "maximum pool size", PgDatabase.PoolStats::max))) {
-            registry.getOrCreate(Gauge.builder(g.name(), db,
-                    d -> d.poolStats().map(s -> (double) g.value().applyAsInt(s)).orElse(0.0)).description(g.description()));
+            registry.getOrCreate(Gauge.builder(g.name(), POOLS,
+                    pools -> java.util.Optional.ofNullable(pools.peekLast()).flatMap(PgDatabase::poolStats)
+                            .map(s -> (double) g.value().applyAsInt(s)).orElse(0.0)).description(g.description()));
         }
     }
 
@@ -250,6 +260,7 @@ public final class InventoryServer implements AutoCloseable {
         // end the event streams first: they would otherwise hold the server's graceful stop for its whole grace period
         feed.close();
         server.stop();
+        POOLS.remove(db);
         db.close();
         embedded.ifPresent(EmbeddedDatabase::close);
     }

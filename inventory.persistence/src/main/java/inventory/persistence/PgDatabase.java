@@ -33,14 +33,17 @@ import org.flywaydb.core.Flyway;
 public final class PgDatabase implements Transactions, AutoCloseable {
 
     private static final ScopedValue<Tx> CURRENT = ScopedValue.newInstance();
-    private static final String POOL_NAME = "inventory";
+    /** Pools opened in this process: each gets its own name, so each has its own HikariCP MBean. */
+    private static final java.util.concurrent.atomic.AtomicInteger POOLS = new java.util.concurrent.atomic.AtomicInteger();
 
     private final DbClient client;
     private final Settings settings;
+    private final String poolName;
 
-    private PgDatabase(DbClient client, Settings settings) {
+    private PgDatabase(DbClient client, Settings settings, String poolName) {
         this.client = client;
         this.settings = settings;
+        this.poolName = poolName;
     }
 
     /**
@@ -100,9 +103,11 @@ public final class PgDatabase implements Transactions, AutoCloseable {
      */
     public static PgDatabase open(Settings settings) {
         long timeoutMs = settings.connectTimeout().toMillis();
+        int n = POOLS.incrementAndGet();
+        String poolName = n == 1 ? "inventory" : "inventory-" + n;
         Map<String, String> connection = new java.util.HashMap<>(Map.of(
                 "connection.url", settings.url(),
-                "connection.poolName", POOL_NAME,
+                "connection.poolName", poolName,
                 "connection.maximumPoolSize", String.valueOf(settings.poolSize()),
                 "connection.minimumIdle", String.valueOf(Math.min(2, settings.poolSize())),
                 "connection.connectionTimeout", String.valueOf(Math.max(250, timeoutMs)),
@@ -121,7 +126,7 @@ public final class PgDatabase implements Transactions, AutoCloseable {
         }
         connection.put("source", "jdbc");
         Config config = Config.just(ConfigSources.create(connection));
-        return new PgDatabase(DbClient.create(config), settings);
+        return new PgDatabase(DbClient.create(config), settings, poolName);
     }
 
     /**
@@ -203,7 +208,7 @@ public final class PgDatabase implements Transactions, AutoCloseable {
      */
     public java.util.Optional<PoolStats> poolStats() {
         try {
-            ObjectName name = new ObjectName("com.zaxxer.hikari:type=Pool (" + POOL_NAME + ")");
+            ObjectName name = new ObjectName("com.zaxxer.hikari:type=Pool (" + poolName + ")");
             var server = ManagementFactory.getPlatformMBeanServer();
             if (!server.isRegistered(name)) {
                 return java.util.Optional.empty();
