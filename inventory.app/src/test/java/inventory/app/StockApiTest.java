@@ -1,8 +1,6 @@
 package inventory.app;
 
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -77,7 +75,8 @@ class StockApiTest {
     void reservedUnitsAreNotAvailable() throws SQLException {
         JsonObject p = server.product(TestServer.sku("RES"), 10);
         String id = p.getString("id");
-        reserve(id, 6);
+        var hold = server.post("/v1/reservations", "{\"lines\": [{\"productId\": \"" + id + "\", \"quantity\": 6}]}");
+        assertThat(hold.body(), hold.status(), is(201));
         var stock = server.get("/v1/products/" + id + "/stock").json();
         assertThat(stock.getInt("available"), is(4));
         var sale = server.post("/v1/products/" + id + "/stock/adjustments", "{\"delta\": -5, \"reason\": \"SOLD\"}");
@@ -91,16 +90,9 @@ class StockApiTest {
         assertThat(delete.code(), is("product-has-reservations"));
         assertThat(server.post("/v1/products/" + id + "/stock/adjustments", "{\"delta\": -4, \"reason\": \"SOLD\"}")
                 .status(), is(201));
-        reserve(id, -6);
-    }
-
-    /** Sets a hold directly in the database; reservations arrive with their own API in a later version. */
-    private void reserve(String id, int units) throws SQLException {
-        try (Connection c = server.jdbc(); Statement s = c.createStatement()) {
-            s.executeUpdate("UPDATE stock_levels SET reserved = reserved + " + units + " WHERE product_id = '" + id
-                            + "' AND location = 'main'");
-            s.executeUpdate("UPDATE products SET reserved = reserved + " + units + " WHERE id = '" + id + "'");
-        }
+        assertThat(server.post("/v1/reservations/" + hold.json().getString("id") + "/release", null).status(), is(200));
+        assertThat(server.delete("/v1/products/" + id).status(), is(204));
+        Invariants.check(server);
     }
 
     @Test
