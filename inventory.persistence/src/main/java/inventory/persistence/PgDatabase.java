@@ -33,6 +33,8 @@ import org.flywaydb.core.Flyway;
 public final class PgDatabase implements Transactions, AutoCloseable {
 
     private static final ScopedValue<Tx> CURRENT = ScopedValue.newInstance();
+    /** Longest wait for a connection while all are busy with live work (a burst, not an outage). */
+    private static final Duration BUSY_WAIT = Duration.ofSeconds(10);
     /** Pools opened in this process: each gets its own name, so each has its own HikariCP MBean. */
     private static final java.util.concurrent.atomic.AtomicInteger POOLS = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -109,7 +111,7 @@ public final class PgDatabase implements Transactions, AutoCloseable {
                 "connection.url", settings.url(),
                 "connection.poolName", poolName,
                 "connection.maximumPoolSize", String.valueOf(settings.poolSize()),
-                "connection.minimumIdle", String.valueOf(Math.min(2, settings.poolSize())),
+                "connection.minimumIdle", String.valueOf(settings.poolSize()),
                 "connection.connectionTimeout", String.valueOf(Math.max(250, timeoutMs)),
                 "connection.validationTimeout", String.valueOf(Math.max(250, Math.min(timeoutMs, 1000))),
                 "connection.initializationFailTimeout", "-1",
@@ -141,6 +143,22 @@ public final class PgDatabase implements Transactions, AutoCloseable {
         if (CURRENT.isBound()) {
             return work.get();
         }
+        long deadline = System.nanoTime() + BUSY_WAIT.toNanos();
+        while (true) {
+            try {
+                return attempt(work);
+            } catch (PoolBusy busy) {
+                // every connection is in use by live work: the database is slow, not gone, so keep waiting
+                // (bounded) instead of answering 503 to a burst larger than the pool
+                if (System.nanoTime() > deadline) {
+                    throw new inventory.core.InventoryException.Unavailable(
+                            "the database is too busy to take this request now; nothing was written");
+                }
+            }
+        }
+    }
+
+    private <T> T attempt(Supplier<T> work) {
         DbTransaction tx;
         try {
             tx = client.transaction();
@@ -153,6 +171,9 @@ public final class PgDatabase implements Transactions, AutoCloseable {
             result = ScopedValue.where(CURRENT, scope).call(work::get);
         } catch (RuntimeException | Error e) {
             rollbackQuietly(tx, e);
+            if (waitedForConnection(e) && saturated()) {
+                throw new PoolBusy();
+            }
             throw PgErrors.translate(e);
         }
         try {
@@ -179,6 +200,26 @@ public final class PgDatabase implements Transactions, AutoCloseable {
     }
 
     private record Tx(DbTransaction tx, java.util.List<Runnable> afterCommit) {
+    }
+
+    /** No connection came within the timeout while every connection was busy. */
+    private static final class PoolBusy extends RuntimeException {
+        PoolBusy() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static boolean waitedForConnection(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean saturated() {
+        return poolStats().map(p -> p.total() >= p.max() && p.idle() == 0).orElse(false);
     }
 
     /**
