@@ -17,8 +17,9 @@ import io.helidon.config.Config;
  * @param dataDir      embedded database files ({@code INVENTORY_DATA_DIR})
  * @param logFormat    {@code text} or {@code json} ({@code INVENTORY_LOG_FORMAT})
  * @param sweepInterval how often expired reservations are released in the database
- *                      ({@code INVENTORY_RESERVATIONS_SWEEP_MS}, default 1000; 0 turns the sweep off, expiry stays
- *                      exact without it)
+ *                      ({@code INVENTORY_RESERVATIONS_SWEEP_MS}, 0 to 30000, default 1000; at most 30 s so
+ *                      {@code reservation.expired} is recorded within the contract's 60 s; 0 turns the sweep off,
+ *                      for tests: expiry stays exact without it, but nothing records {@code reservation.expired})
  * @param heartbeat     the longest silence on an event stream before a comment line is sent
  *                      ({@code INVENTORY_EVENTS_HEARTBEAT_SECONDS}, 1 to 15, default 10)
  */
@@ -95,7 +96,7 @@ public record InventoryConfig(int port,
             throw new Invalid("INVENTORY_LOG_FORMAT must be text or json, got '" + format + "'");
         }
         integer(inv.get("rate.limit.rps"), "INVENTORY_RATE_LIMIT_RPS", 0, 0, 1_000_000);
-        int sweepMs = integer(inv.get("reservations.sweep.ms"), "INVENTORY_RESERVATIONS_SWEEP_MS", 1000, 0, 60_000);
+        int sweepMs = integer(inv.get("reservations.sweep.ms"), "INVENTORY_RESERVATIONS_SWEEP_MS", 1000, 0, 30_000);
         int heartbeat = integer(inv.get("events.heartbeat.seconds"), "INVENTORY_EVENTS_HEARTBEAT_SECONDS", 10, 1, 15);
         return new InventoryConfig(port, url, text(inv.get("db.user")), text(inv.get("db.password")), pool, dataDir,
                 format, java.time.Duration.ofMillis(sweepMs), java.time.Duration.ofSeconds(heartbeat));

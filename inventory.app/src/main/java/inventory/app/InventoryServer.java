@@ -141,8 +141,9 @@ public final class InventoryServer implements AutoCloseable {
         feed.start();
         ProductHandler products = new ProductHandler(
                 new ProductService(new PgProductRepository(db), db, eventLog, ids, clock), idempotency);
-        StockHandler stock = new StockHandler(new StockService(new PgStockRepository(db), db, eventLog, ids, clock),
-                idempotency);
+        StockService stockService = new StockService(new PgStockRepository(db), db, eventLog, ids, clock);
+        db.onHoldsExpired(stockService::holdsExpired);
+        StockHandler stock = new StockHandler(stockService, idempotency);
         ReservationService reservationService = new ReservationService(new PgReservationRepository(db), db, eventLog,
                 ids, clock);
         ReservationHandler reservations = new ReservationHandler(reservationService, idempotency);

@@ -32,6 +32,7 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 /**
@@ -210,6 +211,9 @@ class EventFeedTest {
         JsonObject beyond = Events.page(server, latest + 1000, 10);
         assertThat(beyond.getJsonArray("items"), is(JsonValue.EMPTY_JSON_ARRAY));
         assertThat(beyond.getJsonNumber("nextAfter").longValue(), is(latest + 1000));
+        assertThat("latestSeq is the end of the feed, not the after asked for",
+                beyond.getJsonNumber("latestSeq").longValue(), is(lessThan(latest + 1000)));
+        assertThat(beyond.getJsonNumber("latestSeq").longValue(), greaterThanOrEqualTo(latest));
 
         long after = latest - 3;
         for (int i = 1; i <= 3; i++) {

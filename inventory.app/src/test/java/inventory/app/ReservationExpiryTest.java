@@ -28,6 +28,29 @@ import static org.hamcrest.Matchers.not;
 class ReservationExpiryTest {
 
     @Test
+    void anExpiryFoundByAnyWriteIsRecordedAsAStockChangeOfItsOwn() throws Exception {
+        try (TestServer s = TestServer.start(TestServer.dataDir("expevent"), c -> c.withSweepInterval(Duration.ZERO))) {
+            String id = s.product(TestServer.sku("EXPE"), 4).getString("id");
+            JsonObject r = Reservations.create(s, 1, null, line(id, 3));
+            awaitStatus(s, r.getString("id"), "EXPIRED", Reservations.instant(r, "expiresAt"));
+            long before = Events.latestSeq(s);
+            // a patch that changes nothing still removes the expired hold under the product's lock
+            assertThat(s.patch("/v1/products/" + id, "{}").status(), is(200));
+            JsonObject product = s.get("/v1/products/" + id).json();
+            List<JsonObject> events = Events.about(s, before, id);
+            assertThat(Events.types(events), is(List.of("stock.changed")));
+            JsonObject data = events.getFirst().getJsonObject("data");
+            assertThat(data.getString("cause"), is("reservation.expired"));
+            assertThat(events.getFirst().getString("reservationId"), is(r.getString("id")));
+            assertThat(data.getInt("version"), is(product.getInt("version")));
+            assertFigures(data, 4, 0, 4);
+            assertThat(s.count("SELECT count(*) FROM holds WHERE reservation_id = CAST(? AS uuid)", r.getString("id")),
+                    is(0L));
+            Invariants.check(s);
+        }
+    }
+
+    @Test
     void expiresOnTimeWithoutASweep() throws Exception {
         try (TestServer s = TestServer.start(TestServer.dataDir("nosweep"), c -> c.withSweepInterval(Duration.ZERO))) {
             String id = s.product(TestServer.sku("EXP"), 5).getString("id");

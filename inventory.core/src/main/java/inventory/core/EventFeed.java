@@ -76,7 +76,7 @@ public final class EventFeed implements AutoCloseable {
         long latest = flush();
         List<StoredEvent> items = log.after(after, limit);
         long last = items.isEmpty() ? after : items.getLast().seq();
-        return new Page(items, last, Math.max(latest, last));
+        return new Page(items, last, items.isEmpty() ? latest : Math.max(latest, last));
     }
 
     /**

@@ -55,13 +55,21 @@ public interface ReservationRepository {
     Change release(UUID id, OptionalLong ifMatch);
 
     /**
-     * Marks expired reservations {@code EXPIRED} and removes their holds. Rows another caller is working on are
-     * skipped, so several instances may sweep at once and each reservation expires once.
+     * Marks reservations past their expiry {@code EXPIRED}. Rows another caller is working on are skipped, so
+     * several instances may sweep at once and each reservation expires once.
      *
-     * @param limit most reservations to expire
-     * @return the reservations expired, each with what it did to each product
+     * @param limit most reservations to mark
+     * @return the reservations marked, now {@code EXPIRED}
      */
-    List<Change> expireDue(int limit);
+    List<Reservation> markExpired(int limit);
+
+    /**
+     * Removes the holds of expired reservations from their products (under the products' locks); each product
+     * whose stock this frees is reported to the database's expiry listener, in this transaction.
+     *
+     * @param reservationIds expired reservations
+     */
+    void releaseExpiredHolds(List<UUID> reservationIds);
 
     /**
      * A reservation after a change, and what the change did to each product.

@@ -85,10 +85,11 @@ public final class ReservationService {
     public int expireDue(int limit) {
         return transactions.inTransaction(() -> {
             Instant now = ProductService.now(clock);
-            List<ReservationRepository.Change> expired = reservations.expireDue(limit);
-            List<Event> all = new ArrayList<>();
-            expired.forEach(c -> all.addAll(events(c, "reservation.expired", now)));
-            events.append(all);
+            List<Reservation> expired = reservations.markExpired(limit);
+            events.append(expired.stream().<Event>map(r -> new Event.ReservationChanged("reservation.expired", r, now))
+                    .toList());
+            // then the products: each one freed records its own stock.changed
+            reservations.releaseExpiredHolds(expired.stream().map(Reservation::id).toList());
             return expired.size();
         });
     }

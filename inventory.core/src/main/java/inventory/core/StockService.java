@@ -34,6 +34,18 @@ public final class StockService {
     }
 
     /**
+     * Records that expired holds on a product were removed, inside the transaction that removed them: an expiry
+     * is a change of the product's stock like any other.
+     *
+     * @param productId     product
+     * @param reservationId the reservation that ended, or null if several
+     */
+    public void holdsExpired(UUID productId, UUID reservationId) {
+        stock.stock(productId).ifPresent(s -> events.append(List.of(new Event.StockChanged(s, "reservation.expired",
+                reservationId, List.of(), ProductService.now(clock)))));
+    }
+
+    /**
      * @param productId product
      * @return its stock per location
      */

@@ -1,8 +1,10 @@
 package inventory.persistence;
 
+import java.util.Optional;
 import java.util.UUID;
 
 import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
 
 /**
  * Expiry without a writer. A hold past its {@code expires_at} is expired at once: reads subtract it from the stored
@@ -35,11 +37,12 @@ final class Holds {
                   FROM (SELECT location, sum(quantity) AS q FROM gone GROUP BY location) g
                  WHERE l.product_id = CAST(? AS uuid) AND l.location = g.location
                 RETURNING 1),
-            total AS (SELECT coalesce(sum(quantity), 0) AS q, count(DISTINCT reservation_id) AS n FROM gone)
+            total AS (SELECT coalesce(sum(quantity), 0) AS q, count(DISTINCT reservation_id) AS n,
+                             (array_agg(reservation_id))[1] AS one FROM gone)
             UPDATE products p SET reserved = p.reserved - total.q, version = p.version + total.n
               FROM total
              WHERE p.id = CAST(? AS uuid) AND total.n > 0
-            RETURNING total.q, total.n""";
+            RETURNING total.q, total.n, total.one""";
 
     private Holds() {
     }
@@ -53,9 +56,15 @@ final class Holds {
      * @return units freed and reservations expired on it
      */
     static Expired expire(DbExecute exec, UUID productId) {
-        return exec.get(EXPIRE, productId, productId, productId)
-                .map(r -> new Expired(Rows.longValue(r, "q"), Rows.longValue(r, "n")))
-                .orElse(Expired.NONE);
+        Optional<DbRow> row = exec.get(EXPIRE, productId, productId, productId);
+        if (row.isEmpty()) {
+            return Expired.NONE;
+        }
+        Expired expired = new Expired(Rows.longValue(row.get(), "q"), Rows.longValue(row.get(), "n"));
+        // an expiry changes the product's stock: it is recorded like any other change, before the change that
+        // found it (a reservation id only when exactly one reservation ended here)
+        PgDatabase.holdsExpired(productId, expired.reservations() == 1 ? Rows.uuid(row.get(), "one") : null);
+        return expired;
     }
 
     /**

@@ -165,7 +165,7 @@ public final class PgDatabase implements Transactions, AutoCloseable {
         } catch (RuntimeException e) {
             throw PgErrors.translate(e);
         }
-        Tx scope = new Tx(tx, new java.util.ArrayList<>(0));
+        Tx scope = new Tx(this, tx, new java.util.ArrayList<>(0));
         T result;
         try {
             result = ScopedValue.where(CURRENT, scope).call(work::get);
@@ -199,7 +199,25 @@ public final class PgDatabase implements Transactions, AutoCloseable {
         }
     }
 
-    private record Tx(DbTransaction tx, java.util.List<Runnable> afterCommit) {
+    private record Tx(PgDatabase db, DbTransaction tx, java.util.List<Runnable> afterCommit) {
+    }
+
+    private volatile java.util.function.BiConsumer<java.util.UUID, java.util.UUID> holdsExpired = (p, r) -> { };
+
+    /**
+     * Asks to be told, inside the transaction, whenever a write removes expired holds of a product (so the expiry
+     * can be recorded as a change in that transaction).
+     *
+     * @param listener gets the product and the reservation whose holds ended (null if several)
+     */
+    public void onHoldsExpired(java.util.function.BiConsumer<java.util.UUID, java.util.UUID> listener) {
+        this.holdsExpired = listener;
+    }
+
+    static void holdsExpired(java.util.UUID productId, java.util.UUID reservationId) {
+        if (CURRENT.isBound()) {
+            CURRENT.get().db().holdsExpired.accept(productId, reservationId);
+        }
     }
 
     /** No connection came within the timeout while every connection was busy. */

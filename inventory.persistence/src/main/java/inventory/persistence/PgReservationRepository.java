@@ -209,7 +209,7 @@ public final class PgReservationRepository implements ReservationRepository {
     }
 
     @Override
-    public List<Change> expireDue(int limit) {
+    public List<Reservation> markExpired(int limit) {
         return db.inTransaction(() -> {
             DbExecute exec = db.execute();
             List<UUID> due = Rows.query(exec, """
@@ -218,34 +218,25 @@ public final class PgReservationRepository implements ReservationRepository {
             if (due.isEmpty()) {
                 return List.of();
             }
-            String ids = String.join(",", due.stream().map(UUID::toString).toList());
-            // which of these reservations still hold what on which product; removing the expired holds of their
-            // products (under the products' locks) ends them
-            Map<UUID, List<UUID>> holders = new TreeMap<>();
-            Rows.query(exec, "SELECT DISTINCT product_id, reservation_id FROM holds"
-                             + " WHERE reservation_id = ANY(CAST(string_to_array(?, ',') AS uuid[]))", r -> r, ids)
-                    .forEach(r -> holders.computeIfAbsent(Rows.uuid(r, "product_id"), k -> new ArrayList<>())
-                            .add(Rows.uuid(r, "reservation_id")));
-            Map<UUID, Locked> locked = Locked.all(exec, holders.keySet());
             exec.dml("UPDATE reservations SET status = 'EXPIRED', version = version + 1,"
                      + " updated_at = date_trunc('milliseconds', statement_timestamp())"
-                     + " WHERE id = ANY(CAST(string_to_array(?, ',') AS uuid[]))", ids);
-            // each product whose holds ended is reported once, with the first of these reservations holding it
-            Map<UUID, List<ProductChange>> byReservation = new HashMap<>();
-            holders.forEach((productId, reservations) -> {
-                Locked p = locked.get(productId);
-                if (p != null && p.expired().reservations() > 0) {
-                    var stock = Locked.stock(exec, productId).orElseThrow();
-                    UUID first = due.stream().filter(reservations::contains).findFirst().orElseThrow();
-                    byReservation.computeIfAbsent(first, k -> new ArrayList<>())
-                            .add(new ProductChange(stock, stock.total().available(), p.threshold(), List.of()));
-                }
-            });
-            List<Change> changes = new ArrayList<>(due.size());
-            for (UUID id : due) {
-                changes.add(new Change(read(exec, id).orElseThrow(), byReservation.getOrDefault(id, List.of())));
-            }
-            return changes;
+                     + " WHERE id = ANY(CAST(string_to_array(?, ',') AS uuid[]))", Locked.join(due));
+            return due.stream().map(id -> read(exec, id).orElseThrow()).toList();
+        });
+    }
+
+    @Override
+    public void releaseExpiredHolds(List<UUID> reservationIds) {
+        if (reservationIds.isEmpty()) {
+            return;
+        }
+        db.inTransaction(() -> {
+            DbExecute exec = db.execute();
+            // locking the products removes every expired hold on them, these reservations' ones included
+            Locked.all(exec, Rows.query(exec, "SELECT DISTINCT product_id FROM holds"
+                                              + " WHERE reservation_id = ANY(CAST(string_to_array(?, ',') AS uuid[]))",
+                    r -> Rows.uuid(r, "product_id"), Locked.join(reservationIds)));
+            return null;
         });
     }
 

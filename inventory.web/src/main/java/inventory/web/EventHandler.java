@@ -26,6 +26,8 @@ public final class EventHandler implements HttpService {
     private static final io.helidon.http.HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
     private static final int LIMIT_DEFAULT = 100;
     private static final int LIMIT_MAX = 1000;
+    private static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("^[0-9]{1,18}$");
+    private static final System.Logger LOG = System.getLogger(EventHandler.class.getName());
 
     private final EventFeed feed;
     private final Duration heartbeat;
@@ -53,10 +55,9 @@ public final class EventHandler implements HttpService {
         int limit = LIMIT_DEFAULT;
         Optional<String> limitText = req.query().first("limit").asOptional();
         if (limitText.isPresent()) {
-            long n = seq(limitText, "limit", v);
-            if (v.has("limit")) {
-                limit = LIMIT_DEFAULT;
-            } else if (n < 1 || n > LIMIT_MAX) {
+            Violations quiet = new Violations();
+            long n = seq(limitText, "limit", quiet);
+            if (quiet.has("limit") || n < 1 || n > LIMIT_MAX) {
                 v.add("limit", "must be an integer from 1 to " + LIMIT_MAX);
             } else {
                 limit = (int) n;
@@ -99,6 +100,9 @@ public final class EventHandler implements HttpService {
             // the client went away; it resumes with Last-Event-ID
         } catch (IllegalStateException closing) {
             // the service is stopping; the client reconnects to another instance
+        } catch (RuntimeException e) {
+            // the headers are out: all that is left is to end the stream; the client resumes with Last-Event-ID
+            LOG.log(System.Logger.Level.WARNING, "event stream " + Http.requestId(req) + " ended: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -108,13 +112,8 @@ public final class EventHandler implements HttpService {
         if (text.isEmpty()) {
             return 0;
         }
-        try {
-            long n = Long.parseLong(text.get().trim());
-            if (n >= 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+        if (DIGITS.matcher(text.get()).matches()) {
+            return Long.parseLong(text.get());
         }
         v.add(field, "must be an integer of at least 0");
         return 0;
