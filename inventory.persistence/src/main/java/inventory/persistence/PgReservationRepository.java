@@ -198,9 +198,12 @@ public final class PgReservationRepository implements ReservationRepository {
                 changes.add(new ProductChange(Locked.stock(exec, productId).orElseThrow(), before.available(),
                         before.threshold(), movements.getOrDefault(productId, List.of())));
             });
-            exec.dml("UPDATE reservations SET status = ?, version = version + 1,"
-                     + " updated_at = date_trunc('milliseconds', statement_timestamp()) WHERE id = CAST(? AS uuid)",
-                    to.name(), id);
+            // the last statement looks at the clock once more: a reservation that expired while this ran stays expired
+            if (exec.dml("UPDATE reservations SET status = ?, version = version + 1,"
+                         + " updated_at = date_trunc('milliseconds', statement_timestamp())"
+                         + " WHERE id = CAST(? AS uuid) AND expires_at > statement_timestamp()", to.name(), id) == 0) {
+                throw new InventoryException.ReservationNotActive(id, ReservationStatus.EXPIRED);
+            }
             Reservation ended = new Reservation(id, to, lines.stream().map(PgReservationRepository::line).toList(),
                     Rows.string(head, "reference"), Rows.instant(head, "expires_at"), Rows.instant(head, "created_at"),
                     Rows.longValue(head, "version") + 1);
