@@ -1,7 +1,11 @@
 package inventory.app;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import io.helidon.config.Config;
 
@@ -9,29 +13,62 @@ import io.helidon.config.Config;
  * The service's configuration, read once at start and checked: a bad value stops the start with exit code 2 and
  * one line naming the variable.
  *
- * @param port         HTTP port ({@code INVENTORY_PORT}); 0 picks a free one
- * @param dbUrl        JDBC URL ({@code INVENTORY_DB_URL}); empty starts the embedded PostgreSQL
- * @param dbUser       user ({@code INVENTORY_DB_USER})
- * @param dbPassword   password ({@code INVENTORY_DB_PASSWORD})
- * @param poolSize     maximum pool size ({@code INVENTORY_DB_POOL_SIZE})
- * @param dataDir      embedded database files ({@code INVENTORY_DATA_DIR})
- * @param logFormat    {@code text} or {@code json} ({@code INVENTORY_LOG_FORMAT})
- * @param sweepInterval how often expired reservations are released in the database
- *                      ({@code INVENTORY_RESERVATIONS_SWEEP_MS}, 0 to 30000, default 1000; at most 30 s so
- *                      {@code reservation.expired} is recorded within the contract's 60 s; 0 turns the sweep off,
- *                      for tests: expiry stays exact without it, but nothing records {@code reservation.expired})
- * @param heartbeat     the longest silence on an event stream before a comment line is sent
- *                      ({@code INVENTORY_EVENTS_HEARTBEAT_SECONDS}, 1 to 15, default 10)
+ * @param port              HTTP port ({@code INVENTORY_PORT}); 0 picks a free one
+ * @param dbUrl             JDBC URL ({@code INVENTORY_DB_URL}); empty starts the embedded PostgreSQL
+ * @param dbUser            the service's own login ({@code INVENTORY_DB_USER}): reads and writes rows, no DDL
+ * @param dbPassword        its password ({@code INVENTORY_DB_PASSWORD})
+ * @param migrationUser     the schema owner's login for migrations ({@code INVENTORY_DB_MIGRATION_USER}); empty:
+ *                          migrations run as {@code dbUser}
+ * @param migrationPassword its password ({@code INVENTORY_DB_MIGRATION_PASSWORD})
+ * @param poolSize          maximum pool size ({@code INVENTORY_DB_POOL_SIZE})
+ * @param dataDir           embedded database files ({@code INVENTORY_DATA_DIR})
+ * @param logFormat         {@code text} or {@code json} ({@code INVENTORY_LOG_FORMAT})
+ * @param sweepInterval     how often expired reservations are released in the database
+ *                          ({@code INVENTORY_RESERVATIONS_SWEEP_MS}, 0 to 30000, default 1000; at most 30 s so
+ *                          {@code reservation.expired} is recorded within the contract's 60 s; 0 turns the sweep
+ *                          off, for tests: expiry stays exact without it, but nothing records
+ *                          {@code reservation.expired})
+ * @param heartbeat         the longest silence on an event stream before a comment line is sent
+ *                          ({@code INVENTORY_EVENTS_HEARTBEAT_SECONDS}, 1 to 15, default 10)
+ * @param adminKey          the bootstrap admin key ({@code INVENTORY_ADMIN_KEY}, at least 32 characters); empty:
+ *                          one is made at the first start and printed once
+ * @param rateLimitRps      requests per second per API key ({@code INVENTORY_RATE_LIMIT_RPS}), 0 for no limit
+ * @param corsOrigins       origins allowed to call from a browser ({@code INVENTORY_CORS_ORIGINS}, comma-separated
+ *                          {@code https://shop.example.com}, or {@code *}); empty: CORS is off
  */
 public record InventoryConfig(int port,
                               Optional<String> dbUrl,
                               Optional<String> dbUser,
                               Optional<String> dbPassword,
+                              Optional<String> migrationUser,
+                              Optional<String> migrationPassword,
                               int poolSize,
                               Path dataDir,
                               String logFormat,
-                              java.time.Duration sweepInterval,
-                              java.time.Duration heartbeat) {
+                              Duration sweepInterval,
+                              Duration heartbeat,
+                              Optional<String> adminKey,
+                              int rateLimitRps,
+                              List<String> corsOrigins) {
+
+    private static final Pattern ADMIN_KEY = Pattern.compile("^[\\x21-\\x7E]{32,256}$");
+    private static final Pattern ORIGIN = Pattern.compile("^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$");
+
+    /**
+     * Copies the list.
+     */
+    public InventoryConfig {
+        corsOrigins = List.copyOf(corsOrigins);
+    }
+
+    /**
+     * A bad configuration value.
+     */
+    public static final class Invalid extends RuntimeException {
+        Invalid(String message) {
+            super(message, null, false, false);
+        }
+    }
 
     /**
      * The defaults of everything but the database and the port.
@@ -43,33 +80,75 @@ public record InventoryConfig(int port,
      * @return the configuration
      */
     public static InventoryConfig of(int port, Optional<String> dbUrl, int pool, Path dataDir) {
-        return new InventoryConfig(port, dbUrl, Optional.empty(), Optional.empty(), pool, dataDir, "text",
-                java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(10));
+        return new InventoryConfig(port, dbUrl, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                pool, dataDir, "text", Duration.ofSeconds(1), Duration.ofSeconds(10), Optional.empty(), 0, List.of());
     }
 
     /**
      * @param interval sweep interval, zero for none
      * @return this configuration with another sweep interval
      */
-    public InventoryConfig withSweepInterval(java.time.Duration interval) {
-        return new InventoryConfig(port, dbUrl, dbUser, dbPassword, poolSize, dataDir, logFormat, interval, heartbeat);
+    public InventoryConfig withSweepInterval(Duration interval) {
+        return new InventoryConfig(port, dbUrl, dbUser, dbPassword, migrationUser, migrationPassword, poolSize, dataDir,
+                logFormat, interval, heartbeat, adminKey, rateLimitRps, corsOrigins);
     }
 
     /**
      * @param interval heartbeat interval of event streams
      * @return this configuration with another heartbeat interval
      */
-    public InventoryConfig withHeartbeat(java.time.Duration interval) {
-        return new InventoryConfig(port, dbUrl, dbUser, dbPassword, poolSize, dataDir, logFormat, sweepInterval, interval);
+    public InventoryConfig withHeartbeat(Duration interval) {
+        return new InventoryConfig(port, dbUrl, dbUser, dbPassword, migrationUser, migrationPassword, poolSize, dataDir,
+                logFormat, sweepInterval, interval, adminKey, rateLimitRps, corsOrigins);
     }
 
     /**
-     * A bad configuration value.
+     * @param key the bootstrap admin key, or null for none
+     * @return this configuration with another admin key
      */
-    public static final class Invalid extends RuntimeException {
-        Invalid(String message) {
-            super(message, null, false, false);
-        }
+    public InventoryConfig withAdminKey(String key) {
+        return new InventoryConfig(port, dbUrl, dbUser, dbPassword, migrationUser, migrationPassword, poolSize, dataDir,
+                logFormat, sweepInterval, heartbeat, Optional.ofNullable(key), rateLimitRps, corsOrigins);
+    }
+
+    /**
+     * @param rps requests per second per key, 0 for no limit
+     * @return this configuration with another rate limit
+     */
+    public InventoryConfig withRateLimit(int rps) {
+        return new InventoryConfig(port, dbUrl, dbUser, dbPassword, migrationUser, migrationPassword, poolSize, dataDir,
+                logFormat, sweepInterval, heartbeat, adminKey, rps, corsOrigins);
+    }
+
+    /**
+     * @param origins allowed browser origins
+     * @return this configuration with other CORS origins
+     */
+    public InventoryConfig withCorsOrigins(List<String> origins) {
+        return new InventoryConfig(port, dbUrl, dbUser, dbPassword, migrationUser, migrationPassword, poolSize, dataDir,
+                logFormat, sweepInterval, heartbeat, adminKey, rateLimitRps, origins);
+    }
+
+    /**
+     * @param user     the service's login
+     * @param password its password
+     * @return this configuration with other database credentials
+     */
+    public InventoryConfig withDbCredentials(String user, String password) {
+        return new InventoryConfig(port, dbUrl, Optional.ofNullable(user), Optional.ofNullable(password), migrationUser,
+                migrationPassword, poolSize, dataDir, logFormat, sweepInterval, heartbeat, adminKey, rateLimitRps,
+                corsOrigins);
+    }
+
+    /**
+     * @param user     the schema owner's login, for migrations
+     * @param password its password
+     * @return this configuration with other migration credentials
+     */
+    public InventoryConfig withMigrationCredentials(String user, String password) {
+        return new InventoryConfig(port, dbUrl, dbUser, dbPassword, Optional.ofNullable(user),
+                Optional.ofNullable(password), poolSize, dataDir, logFormat, sweepInterval, heartbeat, adminKey,
+                rateLimitRps, corsOrigins);
     }
 
     /**
@@ -95,11 +174,28 @@ public record InventoryConfig(int port,
         if (!format.equals("text") && !format.equals("json")) {
             throw new Invalid("INVENTORY_LOG_FORMAT must be text or json, got '" + format + "'");
         }
-        integer(inv.get("rate.limit.rps"), "INVENTORY_RATE_LIMIT_RPS", 0, 0, 1_000_000);
+        int rps = integer(inv.get("rate.limit.rps"), "INVENTORY_RATE_LIMIT_RPS", 0, 0, 1_000_000);
         int sweepMs = integer(inv.get("reservations.sweep.ms"), "INVENTORY_RESERVATIONS_SWEEP_MS", 1000, 0, 30_000);
         int heartbeat = integer(inv.get("events.heartbeat.seconds"), "INVENTORY_EVENTS_HEARTBEAT_SECONDS", 10, 1, 15);
-        return new InventoryConfig(port, url, text(inv.get("db.user")), text(inv.get("db.password")), pool, dataDir,
-                format, java.time.Duration.ofMillis(sweepMs), java.time.Duration.ofSeconds(heartbeat));
+        Optional<String> adminKey = inv.get("admin.key").asString().asOptional().filter(s -> !s.isEmpty());
+        adminKey.ifPresent(k -> {
+            if (!ADMIN_KEY.matcher(k).matches()) {
+                // never echo a secret, not even a wrong one
+                throw new Invalid("INVENTORY_ADMIN_KEY must be 32 to 256 printable ASCII characters without spaces");
+            }
+        });
+        List<String> origins = text(inv.get("cors.origins"))
+                .map(s -> Arrays.stream(s.split(",")).map(String::trim).filter(o -> !o.isEmpty()).toList())
+                .orElse(List.of());
+        for (String o : origins) {
+            if (!o.equals("*") && !ORIGIN.matcher(o).matches()) {
+                throw new Invalid("INVENTORY_CORS_ORIGINS must list origins such as https://shop.example.com (or *), got '"
+                                  + o + "'");
+            }
+        }
+        return new InventoryConfig(port, url, text(inv.get("db.user")), text(inv.get("db.password")),
+                text(inv.get("db.migration.user")), text(inv.get("db.migration.password")), pool, dataDir, format,
+                Duration.ofMillis(sweepMs), Duration.ofSeconds(heartbeat), adminKey, rps, origins);
     }
 
     private static Optional<String> text(Config value) {

@@ -26,6 +26,11 @@ import jakarta.json.JsonStructure;
  */
 final class TestServer implements AutoCloseable {
 
+    /** The bootstrap admin key of every test server; {@link #send} sends it unless a request names its own. */
+    static final String ADMIN_KEY = "test-admin-key-0123456789abcdef0123456789abcdef";
+    /** Pass as the value of an {@code Authorization} header to send none at all. */
+    static final String NO_AUTH = "\u0000none";
+
     private static TestServer shared;
 
     private final InventoryServer server;
@@ -63,7 +68,8 @@ final class TestServer implements AutoCloseable {
 
     /** Starts a server on an embedded database in {@code dataDir}, with changes to the default configuration. */
     static TestServer start(Path dataDir, java.util.function.UnaryOperator<InventoryConfig> tune) {
-        return new TestServer(InventoryServer.start(tune.apply(InventoryConfig.of(0, Optional.empty(), 16, dataDir))));
+        return new TestServer(InventoryServer.start(tune.apply(
+                InventoryConfig.of(0, Optional.empty(), 16, dataDir).withAdminKey(ADMIN_KEY))));
     }
 
     static TestServer start(String jdbcUrl, int poolSize) {
@@ -73,7 +79,7 @@ final class TestServer implements AutoCloseable {
     /** Starts a server on an existing database, with changes to the default configuration. */
     static TestServer start(String jdbcUrl, int poolSize, java.util.function.UnaryOperator<InventoryConfig> tune) {
         return new TestServer(InventoryServer.start(tune.apply(
-                InventoryConfig.of(0, Optional.of(jdbcUrl), poolSize, Path.of("target", "unused")))));
+                InventoryConfig.of(0, Optional.of(jdbcUrl), poolSize, Path.of("target", "unused")).withAdminKey(ADMIN_KEY))));
     }
 
     int port() {
@@ -125,9 +131,16 @@ final class TestServer implements AutoCloseable {
     Response send(String method, String path, String body, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30));
         boolean contentType = false;
+        boolean auth = false;
         for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
+            auth |= headers[i].equalsIgnoreCase("Authorization");
+            if (!headers[i + 1].equals(NO_AUTH)) {
+                b.header(headers[i], headers[i + 1]);
+            }
             contentType |= headers[i].equalsIgnoreCase("Content-Type");
+        }
+        if (!auth) {
+            b.header("Authorization", "Bearer " + ADMIN_KEY);
         }
         if (body != null && !contentType) {
             b.header("Content-Type", "application/json");
