@@ -23,7 +23,9 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 
 import inventory.core.Idempotency;
+import inventory.core.ApiKeys;
 import inventory.core.EventFeed;
+import inventory.core.RateLimiter;
 import inventory.core.LocationService;
 import inventory.core.ReservationService;
 import inventory.core.ReservationSweeper;
@@ -32,6 +34,7 @@ import inventory.core.StockService;
 import inventory.core.UuidV7;
 import inventory.persistence.PgDatabase;
 import inventory.persistence.PgIdempotencyStore;
+import inventory.persistence.PgApiKeyRepository;
 import inventory.persistence.PgEventLog;
 import inventory.persistence.PgLocationRepository;
 import inventory.persistence.PgReservationRepository;
@@ -39,10 +42,12 @@ import inventory.persistence.PgProductRepository;
 import inventory.persistence.PgStockRepository;
 import inventory.web.HttpMetrics;
 import inventory.web.InventoryRouting;
+import inventory.web.ApiKeyHandler;
 import inventory.web.EventHandler;
 import inventory.web.EventJson;
 import inventory.web.LocationHandler;
 import inventory.web.ReservationHandler;
+import inventory.web.Security;
 import inventory.web.ProductHandler;
 import inventory.web.StockHandler;
 
@@ -148,6 +153,13 @@ public final class InventoryServer implements AutoCloseable {
                 ids, clock);
         ReservationHandler reservations = new ReservationHandler(reservationService, idempotency);
         EventHandler events = new EventHandler(feed, config.heartbeat());
+        ApiKeys apiKeys = new ApiKeys(new PgApiKeyRepository(db), ids, clock, config.adminKey(), System::nanoTime);
+        apiKeys.bootstrap().ifPresent(key -> System.out.println(
+                "No INVENTORY_ADMIN_KEY is set, so this admin API key was made; it is shown only now, store it safely:\n"
+                + "  " + key));
+        ApiKeyHandler apiKeyHandler = new ApiKeyHandler(apiKeys, idempotency);
+        Security security = new Security(apiKeys, new RateLimiter(config.rateLimitRps(), System::nanoTime),
+                config.corsOrigins());
         LocationHandler locations = new LocationHandler(new LocationService(new PgLocationRepository(db), clock),
                 idempotency);
 
@@ -186,7 +198,7 @@ public final class InventoryServer implements AutoCloseable {
                 .directHandlers(directHandlers())
                 .addFeature(observe)
                 .routing((HttpRouting.Builder r) -> InventoryRouting.configure(r, products, stock, locations, reservations,
-                        events, httpMetrics))
+                        events, apiKeyHandler, security, httpMetrics))
                 .build()
                 .start();
 

@@ -108,7 +108,7 @@ class ConventionsTest {
             assertProblem(server.post("/v1/products", body, "Content-Type", type), 415, "unsupported-media-type",
                     "/v1/products");
         }
-        TestServer.Response none = raw(HttpRequest.newBuilder(server.uri("/v1/products"))
+        TestServer.Response none = raw(HttpRequest.newBuilder(server.uri("/v1/products")).header("Authorization", "Bearer " + TestServer.ADMIN_KEY)
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
         assertProblem(none, 415, "unsupported-media-type", "/v1/products");
         assertThat(server.count("SELECT count(*) FROM products"), is(before));
@@ -123,7 +123,7 @@ class ConventionsTest {
         String tooBig = padded(newProduct(TestServer.sku("BIG")), 64 * 1024 + 1);
 
         assertProblem(server.post("/v1/products", tooBig), 413, "payload-too-large", "/v1/products");
-        TestServer.Response chunked = raw(HttpRequest.newBuilder(server.uri("/v1/products"))
+        TestServer.Response chunked = raw(HttpRequest.newBuilder(server.uri("/v1/products")).header("Authorization", "Bearer " + TestServer.ADMIN_KEY)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(
                         () -> new ByteArrayInputStream(tooBig.getBytes(StandardCharsets.UTF_8)))));
@@ -187,7 +187,7 @@ class ConventionsTest {
         String sku = TestServer.sku("UTF");
         byte[] bytes = newProduct(sku).replace("\"name\":\"Conventions\"", "\"name\":\"Caf\u00e9\"")
                 .getBytes(StandardCharsets.ISO_8859_1); // é as the single byte 0xE9: not UTF-8
-        TestServer.Response r = raw(HttpRequest.newBuilder(server.uri("/v1/products"))
+        TestServer.Response r = raw(HttpRequest.newBuilder(server.uri("/v1/products")).header("Authorization", "Bearer " + TestServer.ADMIN_KEY)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
 

@@ -50,8 +50,13 @@ final class EventStream implements AutoCloseable {
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
                 .build();
         HttpRequest.Builder b = HttpRequest.newBuilder(server.uri(pathAndQuery)).GET().header("Accept", "text/event-stream");
+        boolean auth = false;
         for (int i = 0; i < headers.length; i += 2) {
+            auth |= headers[i].equalsIgnoreCase("Authorization");
             b.header(headers[i], headers[i + 1]);
+        }
+        if (!auth) {
+            b.header("Authorization", "Bearer " + TestServer.ADMIN_KEY);
         }
         response = client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         reader = Thread.ofVirtual().name("sse-reader").start(this::read);

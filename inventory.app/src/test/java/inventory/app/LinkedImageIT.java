@@ -40,6 +40,7 @@ class LinkedImageIT {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 
+    private String adminKey;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process service;
     private Path log;
@@ -85,9 +86,20 @@ class LinkedImageIT {
         assertThat(ready.body(), json(ready.body()).getString("status"), is("UP"));
         System.out.println("LinkedImageIT: first 200 on /health/ready " + readyMs + " ms after the launcher started");
 
+        // no INVENTORY_ADMIN_KEY: the first start makes an admin key and prints it once
+        java.util.regex.Matcher printed = java.util.regex.Pattern.compile("(?m)^  (inv_[0-9a-f]{32}_[A-Za-z0-9_-]{43})$")
+                .matcher(Files.readString(log));
+        assertThat("the bootstrap admin key is printed:\n" + tail(log), printed.find(), is(true));
+        adminKey = printed.group(1);
+        HttpResponse<String> anonymous = client.send(HttpRequest.newBuilder(base.resolve("/v1/products")).GET()
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode(), is(401));
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate").orElse(""), startsWith("Bearer"));
+
         String body = "{\"sku\":\"SMOKE-1\",\"name\":\"Smoke\",\"price\":\"1.00\",\"currency\":\"USD\",\"initialQuantity\":3}";
         HttpResponse<String> created = client.send(HttpRequest.newBuilder(base.resolve("/v1/products"))
                         .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + adminKey)
                         .header("X-Request-Id", "linked-image-it")
                         .POST(HttpRequest.BodyPublishers.ofString(body))
                         .timeout(Duration.ofSeconds(10))
@@ -179,8 +191,11 @@ class LinkedImageIT {
     }
 
     private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET();
+        if (adminKey != null) {
+            b.header("Authorization", "Bearer " + adminKey);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonObject json(String body) {

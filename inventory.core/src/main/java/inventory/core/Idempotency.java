@@ -39,6 +39,26 @@ public final class Idempotency {
                                Supplier<T> operation,
                                Function<T, StoredResponse> render,
                                Function<InventoryException, StoredResponse> renderFail) {
+        return execute(request, operation, render, render, renderFail);
+    }
+
+    /**
+     * Runs the operation, or replays its stored answer; the answer stored for replays may differ from the one
+     * sent the first time (a new API key's secret is sent once and never stored).
+     *
+     * @param request     the key, or empty to just run the operation in a transaction
+     * @param operation   the write
+     * @param render      turns the operation's result into the answer
+     * @param renderStored turns the operation's result into the answer kept for replays
+     * @param renderFail  turns a replayable refusal into the answer that is stored
+     * @param <T>         result type
+     * @return the answer, and whether it was replayed
+     */
+    public <T> Outcome execute(Optional<IdempotentRequest> request,
+                               Supplier<T> operation,
+                               Function<T, StoredResponse> render,
+                               Function<T, StoredResponse> renderStored,
+                               Function<InventoryException, StoredResponse> renderFail) {
         if (request.isEmpty()) {
             return new Outcome(transactions.inTransaction(() -> render.apply(operation.get())), false);
         }
@@ -56,16 +76,20 @@ public final class Idempotency {
             }
             store.savepoint();
             StoredResponse response;
+            StoredResponse kept;
             try {
-                response = render.apply(operation.get());
+                T result = operation.get();
+                response = render.apply(result);
+                kept = renderStored == render ? response : renderStored.apply(result);
             } catch (InventoryException e) {
                 if (!e.replayable()) {
                     throw e;
                 }
                 store.rollbackToSavepoint();
                 response = renderFail.apply(e);
+                kept = response;
             }
-            store.save(req, response);
+            store.save(req, kept);
             return new Outcome(response, false);
         });
     }

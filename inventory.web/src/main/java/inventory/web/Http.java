@@ -138,7 +138,8 @@ final class Http {
         if (!IDEMPOTENCY_KEY_FORMAT.matcher(key.get()).matches()) {
             throw new InventoryException.ValidationFailed("Idempotency-Key", "must be 1 to 255 printable ASCII characters");
         }
-        return Optional.of(new IdempotentRequest("", req.prologue().method().text(), Http.path(req), key.get(),
+        String caller = Security.principal(req).map(inventory.core.ApiKeys.Principal::caller).orElse("");
+        return Optional.of(new IdempotentRequest(caller, req.prologue().method().text(), Http.path(req), key.get(),
                 body.fingerprint()));
     }
 

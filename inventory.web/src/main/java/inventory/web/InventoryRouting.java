@@ -41,18 +41,21 @@ public final class InventoryRouting {
      * @param locations {@code /v1/locations}
      * @param reservations {@code /v1/reservations}
      * @param events    {@code /v1/events}
+     * @param apiKeys   {@code /v1/api-keys}
+     * @param security  API keys, scopes, rate limits and CORS, checked before any {@code /v1} handler
      * @param metrics   request metrics
      */
     public static void configure(HttpRouting.Builder routing, ProductHandler products, StockHandler stock,
                                  LocationHandler locations, ReservationHandler reservations, EventHandler events,
-                                 HttpMetrics metrics) {
+                                 ApiKeyHandler apiKeys, Security security, HttpMetrics metrics) {
         byte[] openapi = openapi();
-        routing.addFilter((chain, req, res) -> filter(chain, req, res, metrics))
+        routing.addFilter((chain, req, res) -> filter(chain, req, res, metrics, security))
                 .register("/v1/products", products)
                 .register("/v1", stock)
                 .register("/v1/locations", locations)
                 .register("/v1/reservations", reservations)
                 .register("/v1/events", events)
+                .register("/v1/api-keys", apiKeys)
                 .get("/openapi", (req, res) -> {
                     res.header(HeaderNames.CONTENT_TYPE, "application/yaml");
                     res.send(openapi);
@@ -70,12 +73,21 @@ public final class InventoryRouting {
                 .error(Throwable.class, InventoryRouting::unexpected);
     }
 
-    private static void filter(FilterChain chain, RoutingRequest req, RoutingResponse res, HttpMetrics metrics) {
+    private static void filter(FilterChain chain, RoutingRequest req, RoutingResponse res, HttpMetrics metrics,
+                               Security security) {
         long start = System.nanoTime();
         String requestId = Http.requestId(req);
+        String path = Http.path(req);
+        String template = Routes.template(path);
         res.header(Http.REQUEST_ID, requestId);
-        res.whenSent(() -> metrics.record(req.prologue().method().text(), Routes.template(Http.path(req)),
-                res.status().code(), System.nanoTime() - start));
+        res.whenSent(() -> metrics.record(req.prologue().method().text(), template, res.status().code(),
+                System.nanoTime() - start));
+        if (security.cors(req, res)) {
+            return;
+        }
+        if (path.equals("/v1") || path.startsWith("/v1/")) {
+            security.check(req, template);
+        }
         chain.proceed();
     }
 

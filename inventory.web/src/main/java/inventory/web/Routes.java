@@ -30,6 +30,8 @@ final class Routes {
             new Template("^/v1/reservations/[^/]+/release$", "/v1/reservations/{id}/release"),
             new Template("^/v1/events/?$", "/v1/events"),
             new Template("^/v1/events/stream$", "/v1/events/stream"),
+            new Template("^/v1/api-keys/?$", "/v1/api-keys"),
+            new Template("^/v1/api-keys/[^/]+$", "/v1/api-keys/{id}"),
             new Template("^/v1/locations/?$", "/v1/locations"),
             new Template("^/v1/locations/[^/]+$", "/v1/locations/{code}"),
             new Template("^/health/live$", "/health/live"),
