@@ -3,6 +3,9 @@ package inventory.app;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -10,8 +13,20 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 /**
  * A PostgreSQL started by the service itself when no database is configured. Its files live in the data
  * directory and survive restarts; it runs on a free local port and stops with the service.
+ * <p>
+ * Its roles are those of a configured database: migrations run as the owner, {@link #OWNER}; the pool logs in as
+ * {@link #SERVICE_LOGIN}, a member of {@code inventory_rw}. Neither has a password: the cluster is made by
+ * {@code initdb -A trust} and listens on localhost only (PostgreSQL's default), so whoever can reach the port on
+ * this machine may log in as any role, the owner included. The service's login limits what the service itself
+ * can do, not who else gets in.
  */
 final class EmbeddedDatabase implements AutoCloseable {
+
+    /** The superuser initdb creates; owns the schema and runs the migrations. */
+    static final String OWNER = "postgres";
+    /** The service's own login: a member of {@code inventory_rw} (made by migration V3), owning nothing. */
+    static final String SERVICE_LOGIN = "inventory_app";
+    private static final String DATABASE = "postgres";
 
     private final EmbeddedPostgres postgres;
 
@@ -35,8 +50,44 @@ final class EmbeddedDatabase implements AutoCloseable {
         return new EmbeddedDatabase(pg);
     }
 
+    /**
+     * @return the JDBC URL that logs in as the owner
+     */
     String url() {
-        return postgres.getJdbcUrl("postgres", "postgres");
+        return postgres.getJdbcUrl(OWNER, DATABASE);
+    }
+
+    /**
+     * @return the JDBC URL that logs in as the service's login
+     */
+    String serviceUrl() {
+        return postgres.getJdbcUrl(SERVICE_LOGIN, DATABASE);
+    }
+
+    /**
+     * Makes the service's login, once migrations have made {@code inventory_rw}: creates it if missing and makes it
+     * a member (again, should someone have taken that away).
+     *
+     * @throws IllegalStateException if that fails
+     */
+    void ensureServiceLogin() {
+        try (Connection c = postgres.getDatabase(OWNER, DATABASE).getConnection(); Statement s = c.createStatement()) {
+            s.execute("""
+                    DO $$
+                    BEGIN
+                        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%1$s') THEN
+                            CREATE ROLE %1$s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION
+                                NOBYPASSRLS;
+                        END IF;
+                        IF NOT pg_has_role('%1$s', 'inventory_rw', 'MEMBER') THEN
+                            GRANT inventory_rw TO %1$s;
+                        END IF;
+                    END
+                    $$""".formatted(SERVICE_LOGIN));
+        } catch (SQLException e) {
+            throw new IllegalStateException("the service's login " + SERVICE_LOGIN + " could not be made: "
+                                            + e.getMessage(), e);
+        }
     }
 
     @Override

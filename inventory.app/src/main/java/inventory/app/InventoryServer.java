@@ -65,17 +65,19 @@ public final class InventoryServer implements AutoCloseable {
     private final WebServer server;
     private final PgDatabase db;
     private final PgDatabase.Settings settings;
+    private final PgDatabase.Settings owner;
     private final Optional<EmbeddedDatabase> embedded;
     private final ScheduledExecutorService housekeeping;
     private final EventFeed feed;
     private final ReservationSweeper sweeper;
 
-    private InventoryServer(WebServer server, PgDatabase db, PgDatabase.Settings settings,
+    private InventoryServer(WebServer server, PgDatabase db, PgDatabase.Settings settings, PgDatabase.Settings owner,
                             Optional<EmbeddedDatabase> embedded, ScheduledExecutorService housekeeping, EventFeed feed,
                             ReservationSweeper sweeper) {
         this.server = server;
         this.db = db;
         this.settings = settings;
+        this.owner = owner;
         this.embedded = embedded;
         this.housekeeping = housekeeping;
         this.feed = feed;
@@ -100,10 +102,15 @@ public final class InventoryServer implements AutoCloseable {
      */
     public static InventoryServer start(InventoryConfig config) {
         Optional<EmbeddedDatabase> embedded = Optional.empty();
-        PgDatabase.Settings settings;
+        // the service's pool logs in as a role that reads and writes rows; migrations run as the schema's owner
+        PgDatabase.Settings service;
+        PgDatabase.Settings owner;
         if (config.dbUrl().isPresent()) {
-            settings = new PgDatabase.Settings(config.dbUrl().get(), config.dbUser().orElse(null),
+            service = new PgDatabase.Settings(config.dbUrl().get(), config.dbUser().orElse(null),
                     config.dbPassword().orElse(null), config.poolSize(), CONNECT_TIMEOUT);
+            owner = config.migrationUser().isEmpty() ? service
+                    : new PgDatabase.Settings(config.dbUrl().get(), config.migrationUser().get(),
+                            config.migrationPassword().orElse(null), config.poolSize(), CONNECT_TIMEOUT);
         } else {
             try {
                 embedded = Optional.of(EmbeddedDatabase.start(config.dataDir()));
@@ -111,23 +118,32 @@ public final class InventoryServer implements AutoCloseable {
                 throw new DatabaseFailure("the embedded PostgreSQL in " + config.dataDir().toAbsolutePath()
                                           + " could not start: " + e.getMessage(), e);
             }
-            settings = new PgDatabase.Settings(embedded.get().url(), "postgres", null, config.poolSize(),
+            owner = new PgDatabase.Settings(embedded.get().url(), EmbeddedDatabase.OWNER, null, config.poolSize(),
                     CONNECT_TIMEOUT);
+            service = new PgDatabase.Settings(embedded.get().serviceUrl(), EmbeddedDatabase.SERVICE_LOGIN, null,
+                    config.poolSize(), CONNECT_TIMEOUT);
         }
         try {
-            PgDatabase.probe(settings);
-            int applied = PgDatabase.migrate(settings);
+            PgDatabase.probe(owner);
+            int applied = PgDatabase.migrate(owner);
             if (applied > 0) {
                 LOG.log(Level.INFO, "applied " + applied + " database migration(s)");
+            }
+            if (embedded.isPresent()) {
+                embedded.get().ensureServiceLogin();
+            }
+            if (service != owner) {
+                // a wrong service login fails the start like an unreachable database, not every request later
+                PgDatabase.probe(service);
             }
         } catch (SQLException | RuntimeException e) {
             embedded.ifPresent(EmbeddedDatabase::close);
             throw new DatabaseFailure("the database could not be " + (e instanceof SQLException ? "reached" : "migrated")
                                       + ": " + e.getMessage(), e);
         }
-        PgDatabase db = PgDatabase.open(settings);
+        PgDatabase db = PgDatabase.open(service);
         try {
-            return wire(config, db, settings, embedded);
+            return wire(config, db, service, owner, embedded);
         } catch (RuntimeException e) {
             db.close();
             embedded.ifPresent(EmbeddedDatabase::close);
@@ -136,7 +152,7 @@ public final class InventoryServer implements AutoCloseable {
     }
 
     private static InventoryServer wire(InventoryConfig config, PgDatabase db, PgDatabase.Settings settings,
-                                        Optional<EmbeddedDatabase> embedded) {
+                                        PgDatabase.Settings owner, Optional<EmbeddedDatabase> embedded) {
         Clock clock = Clock.systemUTC();
         UuidV7 ids = new UuidV7();
         PgIdempotencyStore idempotencyStore = new PgIdempotencyStore(db);
@@ -213,7 +229,7 @@ public final class InventoryServer implements AutoCloseable {
         }, 1, 60, TimeUnit.MINUTES);
         ReservationSweeper sweeper = new ReservationSweeper(reservationService, config.sweepInterval());
         sweeper.start();
-        return new InventoryServer(server, db, settings, embedded, housekeeping, feed, sweeper);
+        return new InventoryServer(server, db, settings, owner, embedded, housekeeping, feed, sweeper);
     }
 
     private static io.helidon.webserver.http.DirectHandlers directHandlers() {
@@ -249,10 +265,19 @@ public final class InventoryServer implements AutoCloseable {
     }
 
     /**
-     * @return the JDBC URL the service uses (the embedded database's when none is configured)
+     * @return the JDBC URL of the database as configured; for the embedded database, one that logs in as its
+     *         owner ({@code postgres}), as migrations do (the pool logs in as {@link #serviceUser()})
      */
     public String databaseUrl() {
-        return settings.url();
+        return owner.url();
+    }
+
+    /**
+     * @return the login of the service's pool ({@code INVENTORY_DB_USER}; {@code inventory_app} on the embedded
+     *         database), or null when the JDBC URL names it
+     */
+    public String serviceUser() {
+        return settings.user();
     }
 
     /**

@@ -90,10 +90,17 @@ final class TestServer implements AutoCloseable {
         return base.resolve(path);
     }
 
+    /** The database's JDBC URL; on the embedded database it logs in as the owner, postgres. */
     String databaseUrl() {
         return server.databaseUrl();
     }
 
+    /** The login of the service's pool: inventory_app on the embedded database. */
+    String serviceUser() {
+        return server.serviceUser();
+    }
+
+    /** A connection as the database's owner (on the embedded database), for checks and set-up behind the API. */
     Connection jdbc() throws SQLException {
         return DriverManager.getConnection(server.databaseUrl());
     }

@@ -61,9 +61,12 @@ public final class PgDatabase implements Transactions, AutoCloseable {
     }
 
     /**
-     * Runs the Flyway migrations on a connection of their own.
+     * Runs the Flyway migrations on a connection of their own. The login must own the schema (it creates the
+     * tables): the owner's, not the service's, when they differ. Migration V3 creates the group role
+     * {@code inventory_rw} (if this login may) and grants it exactly what the service's statements need; the
+     * service's login is a member of it.
      *
-     * @param settings connection settings
+     * @param settings connection settings of the owner
      * @return the number of migrations applied
      */
     public static int migrate(Settings settings) {
