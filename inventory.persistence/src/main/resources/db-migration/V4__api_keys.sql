@@ -18,7 +18,8 @@ CREATE UNIQUE INDEX api_keys_one_bootstrap ON api_keys (bootstrap) WHERE bootstr
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'inventory_rw') THEN
-        GRANT SELECT, INSERT, UPDATE ON api_keys TO inventory_rw;
+        GRANT SELECT, INSERT ON api_keys TO inventory_rw;
+        GRANT UPDATE (revoked_at) ON api_keys TO inventory_rw;
     END IF;
 END
 $$;
