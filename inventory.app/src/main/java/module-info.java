@@ -15,10 +15,12 @@ module inventory.app {
     requires io.helidon.webserver.observe.health;
     requires io.helidon.webserver.observe.metrics;
     requires java.logging;
+    requires jakarta.json;
     requires java.management;
     requires io.helidon.http;
     requires java.sql;
     requires embedded.postgres;
 
     exports inventory.app;
+    exports inventory.app.logging;
 }

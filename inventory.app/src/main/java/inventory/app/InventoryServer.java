@@ -170,7 +170,7 @@ public final class InventoryServer implements AutoCloseable {
         ReservationHandler reservations = new ReservationHandler(reservationService, idempotency);
         EventHandler events = new EventHandler(feed, config.heartbeat());
         ApiKeys apiKeys = new ApiKeys(new PgApiKeyRepository(db), ids, clock, config.adminKey(), System::nanoTime);
-        apiKeys.bootstrap().ifPresent(key -> System.out.println(
+        apiKeys.bootstrap().ifPresent(key -> LOG.log(Level.WARNING,
                 "No INVENTORY_ADMIN_KEY is set, so this admin API key was made; it is shown only now, store it safely:\n"
                 + "  " + key));
         ApiKeyHandler apiKeyHandler = new ApiKeyHandler(apiKeys, idempotency);

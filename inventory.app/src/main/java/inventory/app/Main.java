@@ -25,6 +25,7 @@ public final class Main {
         InventoryConfig config;
         try {
             config = InventoryConfig.from(Config.create());
+            inventory.app.logging.Logs.configure(config.logFormat());
         } catch (InventoryConfig.Invalid e) {
             System.err.println("inventory: " + e.getMessage());
             System.exit(2);

@@ -80,15 +80,34 @@ public final class InventoryRouting {
         String path = Http.path(req);
         String template = Routes.template(path);
         res.header(Http.REQUEST_ID, requestId);
-        res.whenSent(() -> metrics.record(req.prologue().method().text(), template, res.status().code(),
-                System.nanoTime() - start));
-        if (security.cors(req, res)) {
-            return;
+        String method = req.prologue().method().text();
+        res.whenSent(() -> {
+            long nanos = System.nanoTime() - start;
+            int status = res.status().code();
+            metrics.record(method, template, status, nanos);
+            RequestLog.access(requestId, method, template, status, nanos, res.bytesWritten(),
+                    Security.principal(req).map(inventory.core.ApiKeys.Principal::caller).orElse(null), client(req));
+        });
+        ScopedValue.where(RequestLog.REQUEST_ID, requestId).run(() -> {
+            if (security.cors(req, res)) {
+                return;
+            }
+            if (path.equals("/v1") || path.startsWith("/v1/")) {
+                security.check(req, template);
+            }
+            chain.proceed();
+        });
+    }
+
+    /** The client's address: the first X-Forwarded-For entry behind a load balancer, else the peer. */
+    private static String client(ServerRequest req) {
+        String forwarded = req.headers().first(io.helidon.http.HeaderNames.X_FORWARDED_FOR).orElse("");
+        int comma = forwarded.indexOf(',');
+        String first = (comma < 0 ? forwarded : forwarded.substring(0, comma)).trim();
+        if (!first.isEmpty() && first.length() <= 64) {
+            return first;
         }
-        if (path.equals("/v1") || path.startsWith("/v1/")) {
-            security.check(req, template);
-        }
-        chain.proceed();
+        return req.remotePeer().host();
     }
 
     private static void unknownPath(ServerRequest req, ServerResponse res) {
@@ -104,8 +123,8 @@ public final class InventoryRouting {
             send(req, res, Problems.of(code, detail, Http.path(req), requestId, null, null));
             return;
         }
-        LOG.log(Level.ERROR, "request " + requestId + " " + req.prologue().method().text() + " " + Http.path(req)
-                             + " failed", e);
+        ScopedValue.where(RequestLog.REQUEST_ID, requestId).run(() -> LOG.log(Level.ERROR, "request " + requestId + " "
+                + req.prologue().method().text() + " " + Http.path(req) + " failed", e));
         send(req, res, Problems.of("internal", "an unexpected error occurred; quote request id " + requestId,
                 Http.path(req), requestId, null, null));
     }
