@@ -109,6 +109,22 @@ class AuthTest {
     }
 
     @Test
+    void madeUpKeysCostNoDatabaseQueryEach() throws Exception {
+        long scans = server.count("SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_user_tables"
+                                  + " WHERE relname = 'api_keys'");
+        for (int i = 0; i < 300; i++) {
+            String id = String.format("%032x", new java.math.BigInteger(128, new java.util.Random(i)));
+            assertThat(server.get("/v1/products", "Authorization",
+                    "Bearer inv_" + id + "_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").status(), is(401));
+        }
+        Thread.sleep(1500); // statistics reach the pg_stat views with a delay of up to a second
+        long after = server.count("SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_user_tables"
+                                  + " WHERE relname = 'api_keys'");
+        assertThat("300 made-up keys in well under a second: at most a few dozen lookups", after - scans,
+                is(lessThanOrEqualTo(100L)));
+    }
+
+    @Test
     void badKeyRequestsAre400() {
         for (String body : List.of("{}", "{\"name\":\"x\"}", "{\"name\":\"x\",\"scopes\":[]}",
                 "{\"name\":\"x\",\"scopes\":[\"root\"]}", "{\"name\":\"x\",\"scopes\":[\"admin\",\"admin\"]}",
@@ -296,6 +312,11 @@ class AuthTest {
             TestServer.Response anonymous = cors.get("/v1/locations", "Origin", "https://shop.example.com",
                     "Authorization", TestServer.NO_AUTH);
             assertThat("CORS lets a browser ask, not skip the key", anonymous.status(), is(401));
+            assertThat("a browser can read the error", anonymous.header("Access-Control-Allow-Origin").orElse(""),
+                    is("https://shop.example.com"));
+            TestServer.Response missing = cors.get("/v1/products/not-a-uuid", "Origin", "https://shop.example.com");
+            assertThat(missing.status(), is(404));
+            assertThat(missing.header("Access-Control-Allow-Origin").orElse(""), is("https://shop.example.com"));
         }
     }
 }

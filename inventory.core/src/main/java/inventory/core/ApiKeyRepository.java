@@ -23,6 +23,11 @@ public interface ApiKeyRepository {
     List<ApiKey> list();
 
     /**
+     * @return every key that works (not revoked), with its secret's hash
+     */
+    List<Stored> active();
+
+    /**
      * @param id key id
      * @return the key and its secret's hash
      */

@@ -21,10 +21,12 @@ import java.util.regex.Pattern;
  * a bearer token on every request without a database round trip.
  * <p>
  * A key reads {@code inv_<32 hex digits of its id>_<43 characters: 256 random bits, base64url>}. The id finds the
- * stored hash; the secret's hash is compared in constant time. Checked keys are cached for {@link #CACHE_TTL}, so
- * a key costs at most one lookup per {@code CACHE_TTL} per instance, and a revocation reaches every instance within
- * that time (at once on the instance that revoked). A fast hash is right here: the secrets have 256 bits of
- * entropy, so there is nothing to guess, only to compare.
+ * stored hash; the secret's hash is compared in constant time. Each instance holds every working key in memory
+ * and reloads them all (one query) when its copy is older than {@link #CACHE_TTL}, so a request never waits for
+ * the database and a revocation reaches every instance within that time (at once on the instance that revoked).
+ * A key id the copy does not know (made on another instance a moment ago) is looked up, but at most
+ * {@link #MISS_LOOKUPS_PER_SECOND} times a second, so a flood of made-up keys cannot turn into database load.
+ * A fast hash is right here: the secrets have 256 bits of entropy, so there is nothing to guess, only to compare.
  */
 public final class ApiKeys {
 
@@ -33,7 +35,8 @@ public final class ApiKeys {
     /** The caller id of the key from {@code INVENTORY_ADMIN_KEY}. */
     public static final String ENV_ADMIN = "env-admin";
 
-    private static final int CACHE_MAX = 10_000;
+    /** Lookups of unknown key ids per second, per instance. */
+    public static final int MISS_LOOKUPS_PER_SECOND = 20;
     private static final Pattern TOKEN = Pattern.compile("^inv_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Set<Scope> ADMIN_ONLY = EnumSet.of(Scope.ADMIN);
@@ -43,7 +46,9 @@ public final class ApiKeys {
     private final Clock clock;
     private final byte[] envAdminHash;
     private final LongSupplier nanoTime;
-    private final ConcurrentHashMap<UUID, Cached> cache = new ConcurrentHashMap<>();
+    private final RateLimiter misses;
+    private final Object reloading = new Object();
+    private volatile Snapshot snapshot = new Snapshot(new ConcurrentHashMap<>(), Long.MIN_VALUE);
 
     /**
      * @param keys        stored keys
@@ -58,6 +63,7 @@ public final class ApiKeys {
         this.clock = clock;
         this.envAdminHash = envAdminKey.map(k -> sha256(k.getBytes(StandardCharsets.UTF_8))).orElse(null);
         this.nanoTime = nanoTime;
+        this.misses = new RateLimiter(MISS_LOOKUPS_PER_SECOND, nanoTime);
     }
 
     /**
@@ -128,7 +134,7 @@ public final class ApiKeys {
         if (!keys.revoke(id)) {
             throw new InventoryException.NotFound("no API key with id " + id);
         }
-        cache.remove(id);
+        snapshot.keys().remove(id);
     }
 
     /**
@@ -156,31 +162,55 @@ public final class ApiKeys {
         if (id == null) {
             return Optional.empty();
         }
-        Cached c = lookup(id);
-        if (c.hash() == null || !MessageDigest.isEqual(sha256(secret), c.hash())) {
+        Cached c = current().keys().get(id);
+        if (c == null && misses.acquire("") == 0) {
+            c = keys.find(id).filter(s -> s.key().revokedAt() == null).map(ApiKeys::cached).orElse(null);
+            if (c != null) {
+                snapshot.keys().put(id, c);
+            }
+        }
+        if (c == null || !MessageDigest.isEqual(sha256(secret), c.hash())) {
             return Optional.empty();
         }
         return Optional.of(c.principal());
     }
 
-    private Cached lookup(UUID id) {
+    /** The working keys, reloaded by one caller when older than {@link #CACHE_TTL}; the others use the old copy. */
+    private Snapshot current() {
+        Snapshot s = snapshot;
         long now = nanoTime.getAsLong();
-        Cached c = cache.get(id);
-        if (c != null && now - c.loadedAt() < CACHE_TTL.toNanos()) {
-            return c;
+        if (s.loadedAt() != Long.MIN_VALUE && now - s.loadedAt() < CACHE_TTL.toNanos()) {
+            return s;
         }
-        Cached fresh = keys.find(id)
-                .filter(s -> s.key().revokedAt() == null)
-                .map(s -> new Cached(s.secretHash(), new Principal(id.toString(), s.key().scopes()), now))
-                .orElse(new Cached(null, null, now));
-        if (cache.size() >= CACHE_MAX) {
-            cache.clear();
+        synchronized (reloading) {
+            if (snapshot != s) {
+                return snapshot;
+            }
+            ConcurrentHashMap<UUID, Cached> all = new ConcurrentHashMap<>();
+            try {
+                keys.active().forEach(k -> all.put(k.key().id(), cached(k)));
+            } catch (RuntimeException e) {
+                if (s.loadedAt() == Long.MIN_VALUE) {
+                    throw e;
+                }
+                // the database is away: keep the last copy (the request fails on its own database work anyway)
+                // and try again after CACHE_TTL rather than on every request
+                snapshot = new Snapshot(s.keys(), now);
+                return snapshot;
+            }
+            snapshot = new Snapshot(all, now);
+            return snapshot;
         }
-        cache.put(id, fresh);
-        return fresh;
     }
 
-    private record Cached(byte[] hash, Principal principal, long loadedAt) {
+    private static Cached cached(ApiKeyRepository.Stored s) {
+        return new Cached(s.secretHash(), new Principal(s.key().id().toString(), s.key().scopes()));
+    }
+
+    private record Cached(byte[] hash, Principal principal) {
+    }
+
+    private record Snapshot(ConcurrentHashMap<UUID, Cached> keys, long loadedAt) {
     }
 
     private record Secret(UUID id, byte[] secret, String token) {

@@ -36,15 +36,6 @@ public final class RateLimiter {
         return buckets.computeIfAbsent(caller, c -> new Bucket(rps, nanoTime.getAsLong())).take(rps, nanoTime.getAsLong());
     }
 
-    /**
-     * Forgets a caller (its key was revoked).
-     *
-     * @param caller the API key
-     */
-    public void forget(String caller) {
-        buckets.remove(caller);
-    }
-
     private static final class Bucket {
         /** Tokens, in billionths, so refills are exact. */
         private long tokens;

@@ -47,6 +47,13 @@ public final class PgApiKeyRepository implements ApiKeyRepository {
     }
 
     @Override
+    public List<Stored> active() {
+        return db.inTransaction(() -> Rows.query(db.execute(), "SELECT " + COLUMNS + ", secret_hash FROM api_keys"
+                                                              + " WHERE revoked_at IS NULL",
+                r -> new Stored(key(r), (byte[]) Rows.raw(r, "secret_hash"))));
+    }
+
+    @Override
     public Optional<Stored> find(UUID id) {
         return db.inTransaction(() -> Rows.one(db.execute(), "SELECT " + COLUMNS + ", secret_hash FROM api_keys"
                                                             + " WHERE id = CAST(? AS uuid)",

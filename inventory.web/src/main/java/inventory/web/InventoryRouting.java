@@ -131,6 +131,7 @@ public final class InventoryRouting {
 
     private static void send(ServerRequest req, ServerResponse res, StoredResponse problem) {
         res.header(Http.REQUEST_ID, Http.requestId(req));
+        req.context().get(Security.Cors.class).ifPresent(c -> c.apply(res));
         Http.send(res, problem);
     }
 

@@ -71,6 +71,8 @@ public final class Security {
                             && req.headers().contains(HeaderNames.ACCESS_CONTROL_REQUEST_METHOD);
         if (!preflight) {
             res.header(HeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, CORS_EXPOSED);
+            // an error answer starts from a reset response: the error handlers put these back
+            req.context().register(new Cors(any ? "*" : origin.get()));
             return false;
         }
         res.header(HeaderNames.ACCESS_CONTROL_ALLOW_METHODS, CORS_METHODS);
@@ -78,6 +80,19 @@ public final class Security {
         res.header(HeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
         res.status(io.helidon.http.Status.NO_CONTENT_204).send();
         return true;
+    }
+
+    /**
+     * The CORS headers of an allowed origin, kept for error answers.
+     *
+     * @param allowOrigin the {@code Access-Control-Allow-Origin} value
+     */
+    record Cors(String allowOrigin) {
+        void apply(ServerResponse res) {
+            res.header(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allowOrigin);
+            res.header(HeaderNames.VARY, "Origin");
+            res.header(HeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, CORS_EXPOSED);
+        }
     }
 
     /**
@@ -104,7 +119,8 @@ public final class Security {
         Scope needed = RouteScopes.required(req.prologue().method().text(), template);
         if (!principal.may(needed)) {
             throw new HttpProblem("forbidden", "this API key lacks the scope " + needed.text() + " that "
-                                               + req.prologue().method().text() + " " + template + " needs");
+                                               + req.prologue().method().text() + " "
+                                               + (template.equals("unmatched") ? "on this path" : template) + " needs");
         }
         long wait = limiter.acquire(principal.caller());
         if (wait > 0) {
