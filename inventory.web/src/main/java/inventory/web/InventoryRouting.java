@@ -74,6 +74,7 @@ public final class InventoryRouting {
         long start = System.nanoTime();
         String requestId = Http.requestId(req);
         res.header(Http.REQUEST_ID, requestId);
+        Http.securityHeaders(res, Http.path(req), false);
         res.whenSent(() -> metrics.record(req.prologue().method().text(), Routes.template(Http.path(req)),
                 res.status().code(), System.nanoTime() - start));
         chain.proceed();
@@ -100,11 +101,13 @@ public final class InventoryRouting {
 
     private static void send(ServerRequest req, ServerResponse res, StoredResponse problem) {
         res.header(Http.REQUEST_ID, Http.requestId(req));
+        Http.securityHeaders(res, Http.path(req), true);
         Http.send(res, problem);
     }
 
     /**
-     * Answers errors the server raises before routing (bad request line, headers too large) as problems.
+     * Answers errors the server raises before routing (bad request line, headers too large) as problems, with the
+     * security headers (the routing filter never ran for them).
      *
      * @return the handler
      */
@@ -126,6 +129,9 @@ public final class InventoryRouting {
             }
             headers.set(HeaderNames.CONTENT_TYPE, Problems.MEDIA_TYPE);
             headers.set(Http.REQUEST_ID, requestId);
+            // answered before (or instead of) the routing and its filter: the security headers are set here
+            headers.set(Http.NOSNIFF);
+            headers.set(Http.NO_STORE);
             return DirectHandler.TransportResponse.builder()
                     .status(Status.create(problem.status()))
                     .headers(headers)
