@@ -2,6 +2,7 @@ package inventory.app;
 
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 
@@ -75,6 +76,66 @@ class HardeningTest {
             assertThat(a.header("Server").isPresent(), is(false));
             assertRawProblem(a, a.status());
         }
+    }
+
+    // ---- size limits ---------------------------------------------------------------------------------------------
+
+    @Test
+    void aRequestLineOver8KiBIs414UriTooLong() {
+        String under = "/v1/products/by-sku/" + "a".repeat(8 * 1024 - 100);
+        RawHttp.Answer ok = raw("GET " + under + " HTTP/1.1\r\nHost: x\r\n" + auth() + "\r\n");
+        assertThat(ok.text(), ok.status(), is(404)); // read and answered: no such SKU
+
+        RawHttp.Answer tooLong = raw("GET /v1/products/by-sku/" + "a".repeat(8 * 1024) + " HTTP/1.1\r\nHost: x\r\n"
+                                     + "X-Request-Id: long-line\r\n" + auth() + "\r\n");
+        JsonObject p = assertRawProblem(tooLong, 414);
+        assertThat(p.getString("code"), is("uri-too-long"));
+        assertThat(p.getString("detail"), containsString("8 KiB"));
+
+        // a query that long is the same: a q of 100 KB never reaches the handler
+        RawHttp.Answer longQuery = raw("GET /v1/products?q=" + "x".repeat(100_000) + " HTTP/1.1\r\nHost: x\r\n"
+                                       + auth() + "\r\n");
+        assertThat(assertRawProblem(longQuery, 414).getString("code"), is("uri-too-long"));
+    }
+
+    @Test
+    void headersOver16KiBAre431HeadersTooLarge() {
+        RawHttp.Answer under = raw("GET /v1/products?limit=1 HTTP/1.1\r\nHost: x\r\n" + auth() + "X-Pad: "
+                                   + "p".repeat(12 * 1024) + "\r\n\r\n");
+        assertThat(under.text(), under.status(), is(200));
+
+        RawHttp.Answer oneBig = raw("GET /v1/products?limit=1 HTTP/1.1\r\nHost: x\r\n" + auth() + "X-Pad: "
+                                    + "p".repeat(17 * 1024) + "\r\n\r\n");
+        JsonObject p = assertRawProblem(oneBig, 431);
+        assertThat(p.getString("code"), is("headers-too-large"));
+        assertThat(p.getString("detail"), containsString("16 KiB"));
+
+        StringBuilder many = new StringBuilder("GET /v1/products?limit=1 HTTP/1.1\r\nHost: x\r\n" + auth());
+        for (int i = 0; i < 200; i++) {
+            many.append("X-Many-").append(i).append(": ").append("m".repeat(100)).append("\r\n");
+        }
+        assertThat(assertRawProblem(raw(many + "\r\n"), 431).getString("code"), is("headers-too-large"));
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitIs413() throws SQLException {
+        long before = server.count("SELECT count(*) FROM products");
+        String big = "{\"sku\":\"" + TestServer.sku("CH") + "\",\"name\":\"" + "n".repeat(70_000) + "\"}";
+        RawHttp.Answer endpointLimit = raw("POST /v1/products HTTP/1.1\r\nHost: x\r\n" + auth()
+                                           + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                           + chunked(big, 7));
+        assertThat(assertRawProblem(endpointLimit, 413).getString("code"), is("payload-too-large"));
+
+        String huge = "{\"reason\":\"RECEIVED\",\"lines\":[],\"reference\":\"" + "r".repeat(2 * 1024 * 1024 + 10) + "\"}";
+        RawHttp.Answer serverLimit = raw("POST /v1/stock/batch HTTP/1.1\r\nHost: x\r\n" + auth()
+                                         + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                         + chunked(huge, 40));
+        // the server stops reading at its limit and closes: the answer may be lost with the connection, but if it
+        // comes it is the problem
+        if (serverLimit.answered()) {
+            assertThat(assertRawProblem(serverLimit, 413).getString("code"), is("payload-too-large"));
+        }
+        assertThat(server.count("SELECT count(*) FROM products"), is(before));
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
