@@ -10,6 +10,7 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import static inventory.app.ProblemAssertions.assertProblem;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -136,6 +137,61 @@ class HardeningTest {
             assertThat(assertRawProblem(serverLimit, 413).getString("code"), is("payload-too-large"));
         }
         assertThat(server.count("SELECT count(*) FROM products"), is(before));
+    }
+
+    // ---- what the server cannot parse is the client's error ------------------------------------------------------
+
+    @Test
+    void aContentTypeTheServerCannotParseIs415() throws SQLException {
+        long before = server.count("SELECT count(*) FROM products");
+        String body = "{\"sku\":\"" + TestServer.sku("CT") + "\",\"name\":\"n\",\"price\":\"1\",\"currency\":\"EUR\"}";
+        for (String type : List.of("json", "", "/json", "application/", "application/json; charset",
+                "application/json; q=\"", "x".repeat(3000), ";")) {
+            RawHttp.Answer a = raw("POST /v1/products HTTP/1.1\r\nHost: x\r\n" + auth() + "Content-Type: " + type
+                                   + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            assertThat(type + ": " + a.text(), assertRawProblem(a, 415).getString("code"), is("unsupported-media-type"));
+        }
+        String id = server.product(TestServer.sku("CT"), 0).getString("id");
+        TestServer.Response patch = server.patch("/v1/products/" + id, "{\"name\":\"x\"}", "Content-Type",
+                "application/merge-patch+json; charset");
+        assertProblem(patch, 415, "unsupported-media-type", "/v1/products/" + id);
+        assertThat(server.count("SELECT count(*) FROM products"), is(before + 1));
+    }
+
+    @Test
+    void aBodyShorterThanItsContentLengthIs400() {
+        String id = server.product(TestServer.sku("CL"), 0).getString("id");
+        String body = "{\"delta\":1,\"reason\":\"RECEIVED\"}";
+        RawHttp.Answer a = raw("POST /v1/products/" + id + "/stock/adjustments HTTP/1.1\r\nHost: x\r\n" + auth()
+                               + "Content-Type: application/json\r\nContent-Length: " + (body.length() + 50)
+                               + "\r\n\r\n" + body);
+        assertThat(assertRawProblem(a, 400).getString("code"), is("malformed-json"));
+        assertThat(server.get("/v1/products/" + id + "/stock").json().getInt("onHand"), is(0));
+    }
+
+    @Test
+    void brokenChunksAre400() {
+        String id = server.product(TestServer.sku("CHB"), 0).getString("id");
+        String body = "{\"delta\":1,\"reason\":\"RECEIVED\"}";
+        String path = "/v1/products/" + id + "/stock/adjustments";
+        for (String chunks : List.of("zz\r\n" + body + "\r\n0\r\n\r\n", " 5\r\n" + body + "\r\n0\r\n\r\n",
+                "-5\r\n" + body + "\r\n0\r\n\r\n", "FFFFFFFFFFFFFFFFFFFF\r\n" + body + "\r\n0\r\n\r\n",
+                Integer.toHexString(body.length()) + "\r\n" + body)) {
+            RawHttp.Answer a = raw("POST " + path + " HTTP/1.1\r\nHost: x\r\n" + auth()
+                                   + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks);
+            assertThat(chunks + ": " + a.text(), a.status(), is(400));
+            assertRawProblem(a, 400);
+        }
+        assertThat(server.get("/v1/products/" + id + "/stock").json().getInt("onHand"), is(0));
+    }
+
+    @Test
+    void aMethodWithAControlCharacterIs400NotA500() {
+        for (String method : List.of("GET\u0000", "G\u0001T", "PO\u007fST")) {
+            RawHttp.Answer a = raw(method + " /v1/products HTTP/1.1\r\nHost: x\r\n" + auth() + "\r\n");
+            assertThat(method + ": " + a.text(), a.status(), is(400));
+            assertRawProblem(a, 400);
+        }
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------

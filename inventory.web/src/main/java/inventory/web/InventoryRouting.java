@@ -151,13 +151,19 @@ public final class InventoryRouting {
 
     /**
      * The status of an error Helidon (4.1.7) raised before routing, where Helidon's own is wrong: request headers
-     * over the limit are a bare {@code 400} (here {@code 431}).
+     * over the limit are a bare {@code 400} (here {@code 431}), and a method token with a control character fails
+     * the connection's catch-all as a {@code 500} (here {@code 400}: it is an {@link IllegalArgumentException} from
+     * parsing the client's bytes; our own code's failures never reach that catch-all, the routing's error handlers
+     * answer them).
      */
     static Status status(Status status, Throwable thrown) {
         Throwable cause = thrown == null ? null : thrown.getCause();
         if (status.code() == 400 && cause instanceof IllegalStateException
             && "Header size exceeded".equals(cause.getMessage())) {
             return Status.create(431, "Request Header Fields Too Large");
+        }
+        if (status.code() == 500 && cause instanceof IllegalArgumentException) {
+            return Status.BAD_REQUEST_400;
         }
         return status;
     }

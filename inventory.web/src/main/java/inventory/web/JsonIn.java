@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 import io.helidon.http.HttpMediaType;
+import io.helidon.http.RequestException;
 import io.helidon.webserver.http.ServerRequest;
 
 import inventory.core.Violations;
@@ -71,7 +72,7 @@ final class JsonIn {
     }
 
     static Body read(ServerRequest req, int limit, boolean mergePatch) {
-        HttpMediaType type = req.headers().contentType().orElse(null);
+        HttpMediaType type = contentType(req);
         if (type == null || !acceptable(type, mergePatch)) {
             throw new HttpProblem("unsupported-media-type", mergePatch
                     ? "send the body as application/json or application/merge-patch+json"
@@ -85,11 +86,17 @@ final class JsonIn {
         byte[] bytes;
         try (InputStream in = req.content().inputStream()) {
             bytes = in.readNBytes(limit + 1);
-            if (bytes.length > limit) {
-                throw tooLarge(limit);
-            }
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new HttpProblem("malformed-json", "the request body could not be read");
+        } catch (RequestException e) {
+            throw e; // the server's own refusal (its body limit): its direct handler answers with a problem
+        } catch (RuntimeException e) {
+            // the body ended before its Content-Length, or its chunked framing is broken (a chunk size that is no
+            // hex number, no last chunk): the server's reader throws unchecked exceptions for these
+            throw new HttpProblem("malformed-json", "the request body could not be read");
+        }
+        if (bytes.length > limit) {
+            throw tooLarge(limit);
         }
         JsonValue value = parse(bytes);
         if (!(value instanceof JsonObject object)) {
@@ -131,6 +138,19 @@ final class JsonIn {
             throw e;
         } catch (RuntimeException e) {
             throw new HttpProblem("malformed-json", "the request body is not valid JSON or is nested too deeply");
+        }
+    }
+
+    /**
+     * The request's media type, or null if it has none or one the server cannot parse ({@code json},
+     * {@code application/json; charset}, {@code a/b; q="}): Helidon parses it on access and throws unchecked
+     * exceptions for those, which would otherwise be a 500.
+     */
+    private static HttpMediaType contentType(ServerRequest req) {
+        try {
+            return req.headers().contentType().orElse(null);
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
