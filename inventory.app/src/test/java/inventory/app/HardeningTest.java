@@ -11,9 +11,12 @@ import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import static inventory.app.ProblemAssertions.assertProblem;
+import static inventory.app.ProblemAssertions.assertValidation;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.oneOf;
 
 /**
@@ -192,6 +195,81 @@ class HardeningTest {
             assertThat(method + ": " + a.text(), a.status(), is(400));
             assertRawProblem(a, 400);
         }
+    }
+
+    // ---- numbers and query parameters ----------------------------------------------------------------------------
+
+    @Test
+    void aNumberWhoseExponentOverflowsIsOutOfRangeNotZero() throws SQLException {
+        String sku = TestServer.sku("EXP");
+        for (String n : List.of("1e2147483647", "-1e2147483647", "9e2147483647", "1E+2147483647")) {
+            String body = "{\"sku\":\"" + sku + "\",\"name\":\"n\",\"price\":\"1\",\"currency\":\"EUR\","
+                          + "\"lowStockThreshold\":" + n + ",\"initialQuantity\":" + n + "}";
+            assertThat(n, assertValidation(server.post("/v1/products", body), "/v1/products"),
+                    contains("lowStockThreshold", "initialQuantity"));
+        }
+        assertThat(server.count("SELECT count(*) FROM products WHERE sku = ?", sku), is(0L));
+
+        String id = server.product(TestServer.sku("EXP"), 3).getString("id");
+        String adjust = "/v1/products/" + id + "/stock/adjustments";
+        assertThat(assertValidation(server.post(adjust, "{\"delta\":1e2147483647,\"reason\":\"RECEIVED\"}"), adjust),
+                contains("delta"));
+        String counts = "/v1/products/" + id + "/stock/counts";
+        assertThat(assertValidation(server.post(counts, "{\"onHand\":1e2147483647}"), counts), contains("onHand"));
+        assertThat(server.get("/v1/products/" + id + "/stock").json().getInt("onHand"), is(3));
+    }
+
+    @Test
+    void aNumberOfMoreThan1100CharactersIsRefusedWhileParsing() {
+        String sku = TestServer.sku("LONG");
+        String atLimit = "{\"sku\":\"" + sku + "\",\"name\":\"n\",\"price\":\"1\",\"currency\":\"EUR\","
+                         + "\"initialQuantity\":" + "9".repeat(1100) + "}";
+        assertThat(assertValidation(server.post("/v1/products", atLimit), "/v1/products"), contains("initialQuantity"));
+
+        String over = atLimit.replace("9".repeat(1100), "9".repeat(1101));
+        assertProblem(server.post("/v1/products", over), 400, "malformed-json", "/v1/products");
+        // a number as long as a batch may be: refused before any arithmetic on its million digits
+        String batch = "{\"reason\":\"RECEIVED\",\"lines\":[{\"sku\":\"" + sku + "\",\"delta\":1"
+                       + "0".repeat(1_000_000) + "}]}";
+        assertProblem(server.post("/v1/stock/batch", batch), 400, "malformed-json", "/v1/stock/batch");
+    }
+
+    @Test
+    void oddQueryParametersAre400NeverA500() {
+        String id = server.product(TestServer.sku("QP"), 1).getString("id");
+        for (String query : List.of("limit=99999999999999999999", "limit=1.5", "limit=-1", "limit=%00", "q=%00",
+                "q=" + "x".repeat(101), "q=", "cursor=%00", "cursor=!!!", "cursor=" + "A".repeat(3000),
+                "status=active", "lowStock=yes", "location=%27%3B%20DROP%20TABLE%20products")) {
+            assertValidation(server.get("/v1/products?" + query), "/v1/products");
+        }
+        for (String query : List.of("limit=0", "cursor=bTo5OTk5OTk5OTk5OTk5OTk5OTk5OQ", "cursor=%C0%80")) {
+            assertValidation(server.get("/v1/products/" + id + "/stock/movements?" + query),
+                    "/v1/products/" + id + "/stock/movements");
+        }
+        for (String query : List.of("after=-1", "after=99999999999999999999", "limit=1001", "after=%00")) {
+            assertValidation(server.get("/v1/events?" + query), "/v1/events");
+        }
+        // percent-encoding that is not: refused while the request line is read
+        for (String query : List.of("q=%zz", "q=%", "q=%0")) {
+            RawHttp.Answer a = raw("GET /v1/products?" + query + " HTTP/1.1\r\nHost: x\r\n" + auth() + "\r\n");
+            assertThat(query, assertRawProblem(a, 400).getString("code"), is("validation-failed"));
+        }
+        // repeated parameters: the first counts
+        TestServer.Response repeated = server.get("/v1/products?limit=1&limit=500");
+        assertThat(repeated.body(), repeated.status(), is(200));
+        assertThat(repeated.json().getJsonArray("items").size(), is(1));
+    }
+
+    @Test
+    void oddConditionalHeadersAreNeverA500() {
+        String id = server.product(TestServer.sku("IFM"), 1).getString("id");
+        String path = "/v1/products/" + id;
+        for (String tag : List.of("garbage", "\"", "\"\"", ",,,", "W/", "\"99999999999999999999\"", "x".repeat(4000))) {
+            TestServer.Response get = server.get(path, "If-None-Match", tag);
+            assertThat(tag, get.status(), is(200));
+            assertProblem(server.patch(path, "{\"name\":\"x\"}", "If-Match", tag), 412, "version-mismatch", path);
+        }
+        assertThat(server.get(path).json().getString("name"), is(not("x")));
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------

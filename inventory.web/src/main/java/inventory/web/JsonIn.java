@@ -44,9 +44,18 @@ final class JsonIn {
     /** Body limit of batches and reservations. */
     static final int LARGE = 1024 * 1024;
 
+    /** Deepest nesting of a body: the deepest body of the API (a batch line) is 3 levels. */
+    static final int MAX_DEPTH = 32;
+    /**
+     * Longest number in a body, in characters (Parsson's default, made explicit): a longer one is refused while
+     * parsing, before any arithmetic on it (the digits of a 1 MiB number cost seconds of CPU to normalise).
+     */
+    static final int MAX_NUMBER_LENGTH = 1100;
+
     private static final JsonParserFactory JSON = Json.createParserFactory(Map.of(
             "org.eclipse.parsson.rejectDuplicateKeys", true,
-            "org.eclipse.parsson.maxDepth", 32));
+            "org.eclipse.parsson.maxDepth", MAX_DEPTH,
+            "org.eclipse.parsson.maxBigDecimalLength", MAX_NUMBER_LENGTH));
 
     private JsonIn() {
     }
@@ -137,7 +146,10 @@ final class JsonIn {
         } catch (HttpProblem e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new HttpProblem("malformed-json", "the request body is not valid JSON or is nested too deeply");
+            // Parsson refuses nesting over its depth and numbers over its length with unchecked exceptions
+            throw new HttpProblem("malformed-json", "the request body is not valid JSON, is nested deeper than "
+                                                    + MAX_DEPTH + " levels or has a number of more than "
+                                                    + MAX_NUMBER_LENGTH + " characters");
         }
     }
 
@@ -253,7 +265,9 @@ final class JsonIn {
                 return null;
             }
             BigDecimal d = n.bigDecimalValue();
-            if (d.precision() - d.scale() > 18) {
+            // in long arithmetic: with an exponent near the int range (1e2147483647) the int difference overflows,
+            // passes as small, and longValue() of such a number is 0
+            if ((long) d.precision() - d.scale() > 18) {
                 violations.add(prefix + name, "is out of range");
                 return null;
             }
