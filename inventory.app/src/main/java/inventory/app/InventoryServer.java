@@ -18,6 +18,7 @@ import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
@@ -210,7 +211,17 @@ public final class InventoryServer implements AutoCloseable {
                 .port(config.port())
                 .shutdownHook(false)
                 .shutdownGracePeriod(Duration.ofSeconds(10))
-                .maxPayloadSize(2L * 1024 * 1024)
+                .maxPayloadSize(InventoryRouting.MAX_BODY)
+                // HTTP/1.1 only, with the limits of InventoryRouting (answered as problems by its direct handler)
+                // instead of whatever defaults a discovered protocol brings
+                .protocolsDiscoverServices(false)
+                .addProtocol(Http1Config.builder()
+                        .maxPrologueLength(InventoryRouting.MAX_REQUEST_LINE)
+                        .maxHeadersSize(InventoryRouting.MAX_HEADERS)
+                        .validatePath(true)
+                        .validatePrologue(true)
+                        .validateRequestHeaders(true)
+                        .build())
                 .directHandlers(directHandlers())
                 .addFeature(observe)
                 .routing((HttpRouting.Builder r) -> InventoryRouting.configure(r, products, stock, locations, reservations,

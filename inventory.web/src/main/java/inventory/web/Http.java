@@ -29,6 +29,10 @@ final class Http {
     static final HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
     static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
     static final Header REPLAYED = HeaderValues.create("Idempotent-Replayed", "true");
+    /** A browser must take our content types as they are, never sniff HTML or script out of a body. */
+    static final Header NOSNIFF = HeaderValues.createCached("X-Content-Type-Options", "nosniff");
+    /** Stock figures are stale a moment later, and no shared cache may keep what one API key was shown. */
+    static final Header NO_STORE = HeaderValues.createCached(HeaderNames.CACHE_CONTROL, "no-store");
 
     private static final Pattern REQUEST_ID_FORMAT = Pattern.compile("^[A-Za-z0-9._-]{1,128}$");
     private static final Pattern IDEMPOTENCY_KEY_FORMAT = Pattern.compile("^[\\x20-\\x7E]{1,255}$");
@@ -41,6 +45,23 @@ final class Http {
      * The request's id: the client's if it is 1-128 characters of {@code [A-Za-z0-9._-]}, else a new one.
      */
     record RequestId(String value) {
+    }
+
+    /**
+     * The headers every answer carries: {@code X-Content-Type-Options: nosniff} always, {@code Cache-Control:
+     * no-store} under {@code /v1} and on every error (the operations endpoints set their own, {@code /openapi} may be
+     * cached). Set by the routing filter, and again by the error handlers (an error handler starts from a reset
+     * response, which has lost them).
+     *
+     * @param res   the answer
+     * @param path  the request's path
+     * @param error whether the answer is an error
+     */
+    static void securityHeaders(ServerResponse res, String path, boolean error) {
+        res.header(NOSNIFF);
+        if (error || path.equals("/v1") || path.startsWith("/v1/")) {
+            res.header(NO_STORE);
+        }
     }
 
     static String newRequestId() {

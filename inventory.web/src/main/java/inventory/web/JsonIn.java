@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 import io.helidon.http.HttpMediaType;
+import io.helidon.http.RequestException;
 import io.helidon.webserver.http.ServerRequest;
 
 import inventory.core.Violations;
@@ -43,9 +44,18 @@ final class JsonIn {
     /** Body limit of batches and reservations. */
     static final int LARGE = 1024 * 1024;
 
+    /** Deepest nesting of a body: the deepest body of the API (a batch line) is 3 levels. */
+    static final int MAX_DEPTH = 32;
+    /**
+     * Longest number in a body, in characters (Parsson's default, made explicit): a longer one is refused while
+     * parsing, before any arithmetic on it (the digits of a 1 MiB number cost seconds of CPU to normalise).
+     */
+    static final int MAX_NUMBER_LENGTH = 1100;
+
     private static final JsonParserFactory JSON = Json.createParserFactory(Map.of(
             "org.eclipse.parsson.rejectDuplicateKeys", true,
-            "org.eclipse.parsson.maxDepth", 32));
+            "org.eclipse.parsson.maxDepth", MAX_DEPTH,
+            "org.eclipse.parsson.maxBigDecimalLength", MAX_NUMBER_LENGTH));
 
     private JsonIn() {
     }
@@ -71,7 +81,7 @@ final class JsonIn {
     }
 
     static Body read(ServerRequest req, int limit, boolean mergePatch) {
-        HttpMediaType type = req.headers().contentType().orElse(null);
+        HttpMediaType type = contentType(req);
         if (type == null || !acceptable(type, mergePatch)) {
             throw new HttpProblem("unsupported-media-type", mergePatch
                     ? "send the body as application/json or application/merge-patch+json"
@@ -85,11 +95,17 @@ final class JsonIn {
         byte[] bytes;
         try (InputStream in = req.content().inputStream()) {
             bytes = in.readNBytes(limit + 1);
-            if (bytes.length > limit) {
-                throw tooLarge(limit);
-            }
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new HttpProblem("malformed-json", "the request body could not be read");
+        } catch (RequestException e) {
+            throw e; // the server's own refusal (its body limit): its direct handler answers with a problem
+        } catch (RuntimeException e) {
+            // the body ended before its Content-Length, or its chunked framing is broken (a chunk size that is no
+            // hex number, no last chunk): the server's reader throws unchecked exceptions for these
+            throw new HttpProblem("malformed-json", "the request body could not be read");
+        }
+        if (bytes.length > limit) {
+            throw tooLarge(limit);
         }
         JsonValue value = parse(bytes);
         if (!(value instanceof JsonObject object)) {
@@ -130,7 +146,23 @@ final class JsonIn {
         } catch (HttpProblem e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new HttpProblem("malformed-json", "the request body is not valid JSON or is nested too deeply");
+            // Parsson refuses nesting over its depth and numbers over its length with unchecked exceptions
+            throw new HttpProblem("malformed-json", "the request body is not valid JSON, is nested deeper than "
+                                                    + MAX_DEPTH + " levels or has a number of more than "
+                                                    + MAX_NUMBER_LENGTH + " characters");
+        }
+    }
+
+    /**
+     * The request's media type, or null if it has none or one the server cannot parse ({@code json},
+     * {@code application/json; charset}, {@code a/b; q="}): Helidon parses it on access and throws unchecked
+     * exceptions for those, which would otherwise be a 500.
+     */
+    private static HttpMediaType contentType(ServerRequest req) {
+        try {
+            return req.headers().contentType().orElse(null);
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
@@ -233,7 +265,9 @@ final class JsonIn {
                 return null;
             }
             BigDecimal d = n.bigDecimalValue();
-            if (d.precision() - d.scale() > 18) {
+            // in long arithmetic: with an exponent near the int range (1e2147483647) the int difference overflows,
+            // passes as small, and longValue() of such a number is 0
+            if ((long) d.precision() - d.scale() > 18) {
                 violations.add(prefix + name, "is out of range");
                 return null;
             }

@@ -39,9 +39,11 @@ public final class Problems {
             Map.entry("idempotency-key-in-progress", 409),
             Map.entry("version-mismatch", 412),
             Map.entry("payload-too-large", 413),
+            Map.entry("uri-too-long", 414),
             Map.entry("unsupported-media-type", 415),
             Map.entry("idempotency-key-reused", 422),
             Map.entry("rate-limited", 429),
+            Map.entry("headers-too-large", 431),
             Map.entry("internal", 500),
             Map.entry("not-implemented", 501),
             Map.entry("unavailable", 503));
@@ -63,6 +65,8 @@ public final class Problems {
             Map.entry("idempotency-key-in-progress", "Idempotency key in progress"),
             Map.entry("version-mismatch", "Version mismatch"),
             Map.entry("payload-too-large", "Payload too large"),
+            Map.entry("uri-too-long", "Request line too long"),
+            Map.entry("headers-too-large", "Request headers too large"),
             Map.entry("unsupported-media-type", "Unsupported media type"),
             Map.entry("idempotency-key-reused", "Idempotency key reused"),
             Map.entry("rate-limited", "Rate limited"),
@@ -93,7 +97,9 @@ public final class Problems {
             case 404 -> "not-found";
             case 405 -> "method-not-allowed";
             case 413 -> "payload-too-large";
+            case 414 -> "uri-too-long";
             case 415 -> "unsupported-media-type";
+            case 431 -> "headers-too-large";
             case 501 -> "not-implemented";
             case 503 -> "unavailable";
             default -> status >= 500 ? "internal" : "validation-failed";
