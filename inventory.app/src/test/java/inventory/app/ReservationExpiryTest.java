@@ -178,6 +178,8 @@ class ReservationExpiryTest {
                     .max(Instant::compareTo).orElseThrow();
             await(lastExpiry.plusSeconds(10), () -> count(a, "SELECT count(*) FROM reservations WHERE reference LIKE ?"
                                                              + " AND status = 'EXPIRED'", prefix + "%") == 200);
+            // events are numbered just after they commit: reading the feed numbers what is pending
+            Events.latestSeq(b);
 
             assertThat(a.count("SELECT count(*) FROM events e JOIN reservations r ON r.id = e.reservation_id"
                                + " WHERE r.reference LIKE ? AND e.type = 'reservation.expired'", prefix + "%"), is(200L));
