@@ -5,6 +5,7 @@ import java.lang.System.Logger.Level;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,7 +44,9 @@ import inventory.persistence.PgProductRepository;
 import inventory.persistence.PgStockRepository;
 import inventory.web.HttpMetrics;
 import inventory.web.InventoryRouting;
+import inventory.app.logging.EmfReporter;
 import inventory.web.ApiKeyHandler;
+import inventory.web.BusinessMetrics;
 import inventory.web.EventHandler;
 import inventory.web.EventJson;
 import inventory.web.LocationHandler;
@@ -71,10 +74,11 @@ public final class InventoryServer implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final EventFeed feed;
     private final ReservationSweeper sweeper;
+    private final EmfReporter emf;
 
     private InventoryServer(WebServer server, PgDatabase db, PgDatabase.Settings settings, PgDatabase.Settings owner,
                             Optional<EmbeddedDatabase> embedded, ScheduledExecutorService housekeeping, EventFeed feed,
-                            ReservationSweeper sweeper) {
+                            ReservationSweeper sweeper, EmfReporter emf) {
         this.server = server;
         this.db = db;
         this.settings = settings;
@@ -83,6 +87,7 @@ public final class InventoryServer implements AutoCloseable {
         this.housekeeping = housekeeping;
         this.feed = feed;
         this.sweeper = sweeper;
+        this.emf = emf;
     }
 
     /**
@@ -166,7 +171,8 @@ public final class InventoryServer implements AutoCloseable {
         StockService stockService = new StockService(new PgStockRepository(db), db, eventLog, ids, clock);
         db.onHoldsExpired(stockService::holdsExpired);
         StockHandler stock = new StockHandler(stockService, idempotency);
-        ReservationService reservationService = new ReservationService(new PgReservationRepository(db), db, eventLog,
+        PgReservationRepository reservationRepository = new PgReservationRepository(db);
+        ReservationService reservationService = new ReservationService(reservationRepository, db, eventLog,
                 ids, clock);
         ReservationHandler reservations = new ReservationHandler(reservationService, idempotency);
         EventHandler events = new EventHandler(feed, config.heartbeat());
@@ -183,6 +189,16 @@ public final class InventoryServer implements AutoCloseable {
         MeterRegistry registry = Metrics.globalRegistry();
         registerPoolGauges(registry, db);
         HttpMetrics httpMetrics = new HttpMetrics(registry);
+        BusinessMetrics business = BusinessMetrics.global();
+        ActiveReservations active = new ActiveReservations(reservationRepository::activeCount);
+        business.gauge("inventory.reservations.active", "active reservations not yet expired (whole database)",
+                active, ActiveReservations::value);
+        business.counter("db.pool.timeouts", "requests that gave up waiting for a database connection (503)", POOLS,
+                pools -> pools.stream().mapToLong(PgDatabase::poolTimeouts).sum());
+        business.counter("inventory.log.lines.dropped", "log lines dropped because CloudWatch Logs could not take them",
+                LOG_DROPS, drops -> drops.stream().mapToLong(java.util.function.LongSupplier::getAsLong).sum());
+        EmfReporter emf = config.logFormat().equals("json")
+                ? emf(httpMetrics, business, db, active) : null;
 
         HealthCheck database = new HealthCheck() {
             @Override
@@ -238,9 +254,61 @@ public final class InventoryServer implements AutoCloseable {
                 LOG.log(Level.WARNING, "purging old idempotency keys failed: " + e.getMessage());
             }
         }, 1, 60, TimeUnit.MINUTES);
+        if (emf != null) {
+            emf.start();
+        }
         ReservationSweeper sweeper = new ReservationSweeper(reservationService, config.sweepInterval());
         sweeper.start();
-        return new InventoryServer(server, db, settings, owner, embedded, housekeeping, feed, sweeper);
+        return new InventoryServer(server, db, settings, owner, embedded, housekeeping, feed, sweeper, emf);
+    }
+
+    /** Log-line drop counts of the CloudWatch shippers of this process (none when shipping is off). */
+    static final java.util.concurrent.ConcurrentLinkedDeque<java.util.function.LongSupplier> LOG_DROPS =
+            new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+    /** The number of active reservations, read from the database at most every 5 s. */
+    static final class ActiveReservations {
+        private static final long MAX_AGE = Duration.ofSeconds(5).toNanos();
+        private final java.util.function.LongSupplier query;
+        private volatile long value;
+        private volatile long readAt = Long.MIN_VALUE;
+
+        ActiveReservations(java.util.function.LongSupplier query) {
+            this.query = query;
+        }
+
+        synchronized double value() {
+            long now = System.nanoTime();
+            if (readAt == Long.MIN_VALUE || now - readAt > MAX_AGE) {
+                try {
+                    value = query.getAsLong();
+                } catch (RuntimeException e) {
+                    // the database is away: keep the last figure; readiness says the rest
+                }
+                readAt = now;
+            }
+            return value;
+        }
+    }
+
+    private static EmfReporter emf(HttpMetrics http, BusinessMetrics business, PgDatabase db, ActiveReservations active) {
+        HttpMetrics.Window[] window = {new HttpMetrics.Window(0, 0, 0)};
+        Map<String, EmfReporter.Source> sources = new java.util.LinkedHashMap<>();
+        sources.put("Requests", new EmfReporter.Source("Count", false, () -> window[0].requests()));
+        sources.put("Errors5xx", new EmfReporter.Source("Count", false, () -> window[0].errors5xx()));
+        sources.put("LatencyP99Ms", new EmfReporter.Source("Milliseconds", false, () -> window[0].p99Ms()));
+        sources.put("PoolActive", new EmfReporter.Source("Count", false,
+                () -> db.poolStats().map(PgDatabase.PoolStats::active).orElse(0)));
+        sources.put("PoolPending", new EmfReporter.Source("Count", false,
+                () -> db.poolStats().map(PgDatabase.PoolStats::pending).orElse(0)));
+        sources.put("PoolTimeouts", EmfReporter.Source.counter(db::poolTimeouts));
+        sources.put("StockMovements", EmfReporter.Source.counter(business::movementsTotal));
+        sources.put("InsufficientStock", EmfReporter.Source.counter(business::insufficientTotal));
+        sources.put("ActiveReservations", new EmfReporter.Source("Count", false, active::value));
+        sources.put("IdempotentReplays", EmfReporter.Source.counter(business::replaysTotal));
+        sources.put("LogLinesDropped", EmfReporter.Source.counter(
+                () -> LOG_DROPS.stream().mapToLong(java.util.function.LongSupplier::getAsLong).sum()));
+        return new EmfReporter(Duration.ofSeconds(60), () -> window[0] = http.takeWindow(), sources);
     }
 
     private static io.helidon.webserver.http.DirectHandlers directHandlers() {
@@ -306,6 +374,9 @@ public final class InventoryServer implements AutoCloseable {
     public void close() {
         housekeeping.shutdownNow();
         sweeper.close();
+        if (emf != null) {
+            emf.close();
+        }
         // end the event streams first: they would otherwise hold the server's graceful stop for its whole grace period
         feed.close();
         server.stop();

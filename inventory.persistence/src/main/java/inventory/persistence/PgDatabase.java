@@ -41,6 +41,7 @@ public final class PgDatabase implements Transactions, AutoCloseable {
     private final DbClient client;
     private final Settings settings;
     private final String poolName;
+    private final java.util.concurrent.atomic.AtomicLong poolTimeouts = new java.util.concurrent.atomic.AtomicLong();
 
     private PgDatabase(DbClient client, Settings settings, String poolName) {
         this.client = client;
@@ -154,6 +155,7 @@ public final class PgDatabase implements Transactions, AutoCloseable {
                 // every connection is in use by live work: the database is slow, not gone, so keep waiting
                 // (bounded) instead of answering 503 to a burst larger than the pool
                 if (System.nanoTime() > deadline) {
+                    poolTimeouts.incrementAndGet();
                     throw new inventory.core.InventoryException.Unavailable(
                             "the database is too busy to take this request now; nothing was written");
                 }
@@ -174,8 +176,11 @@ public final class PgDatabase implements Transactions, AutoCloseable {
             result = ScopedValue.where(CURRENT, scope).call(work::get);
         } catch (RuntimeException | Error e) {
             rollbackQuietly(tx, e);
-            if (waitedForConnection(e) && saturated()) {
-                throw new PoolBusy();
+            if (waitedForConnection(e)) {
+                if (saturated()) {
+                    throw new PoolBusy();
+                }
+                poolTimeouts.incrementAndGet();
             }
             throw PgErrors.translate(e);
         }
@@ -248,6 +253,13 @@ public final class PgDatabase implements Transactions, AutoCloseable {
      */
     DbExecute execute() {
         return CURRENT.isBound() ? CURRENT.get().tx() : client.execute();
+    }
+
+    /**
+     * @return transactions that gave up waiting for a connection (answered 503) since the pool opened
+     */
+    public long poolTimeouts() {
+        return poolTimeouts.get();
     }
 
     /**

@@ -117,6 +117,15 @@ public final class PgReservationRepository implements ReservationRepository {
         });
     }
 
+    /**
+     * @return active reservations not yet past their expiry, in the whole database
+     */
+    public long activeCount() {
+        return db.inTransaction(() -> Rows.longValue(db.execute().get(
+                "SELECT count(*) AS n FROM reservations WHERE status = 'ACTIVE' AND expires_at > statement_timestamp()")
+                .orElseThrow(), "n"));
+    }
+
     @Override
     public Optional<Reservation> find(UUID id) {
         return db.inTransaction(() -> read(db.execute(), id));

@@ -171,6 +171,7 @@ final class Http {
     static void send(ServerResponse res, Idempotency.Outcome outcome) {
         if (outcome.replayed()) {
             res.header(REPLAYED);
+            BusinessMetrics.global().replayed();
         }
         send(res, outcome.response());
     }

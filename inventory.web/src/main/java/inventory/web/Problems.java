@@ -118,6 +118,9 @@ public final class Problems {
         List<InventoryException.FieldError> errors = e instanceof InventoryException.ValidationFailed v ? v.errors() : null;
         List<InventoryException.Shortage> shortages = e instanceof InventoryException.InsufficientStock s
                 ? s.shortages() : null;
+        if (shortages != null) {
+            BusinessMetrics.global().insufficientStock();
+        }
         return of(e.code(), e.getMessage(), instance, requestId, errors, shortages);
     }
 

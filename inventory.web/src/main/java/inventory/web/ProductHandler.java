@@ -52,9 +52,10 @@ public final class ProductHandler implements HttpService {
     private void create(ServerRequest req, ServerResponse res) {
         JsonIn.Body body = JsonIn.read(req, JsonIn.SMALL, false);
         NewProduct cmd = ProductJson.readNew(body.object());
-        Http.send(res, idempotency.execute(Http.idempotency(req, body), () -> products.create(cmd),
+        Http.send(res, StockHandler.counted(idempotency.execute(Http.idempotency(req, body), () -> products.create(cmd),
                 p -> Http.json(201, Http.etag(p.version()), "/v1/products/" + p.id(), ProductJson.write(p)),
-                e -> Problems.of(e, Http.path(req), Http.requestId(req))));
+                e -> Problems.of(e, Http.path(req), Http.requestId(req))), inventory.core.MovementReason.RECEIVED,
+                cmd.quantity() > 0 ? 1 : 0));
     }
 
     private void get(ServerRequest req, ServerResponse res) {

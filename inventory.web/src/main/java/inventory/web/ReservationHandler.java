@@ -63,9 +63,17 @@ public final class ReservationHandler implements HttpService {
         JsonIn.Body body = JsonIn.readOptional(req, JsonIn.SMALL);
         ReservationJson.readEmpty(body.object());
         var ifMatch = Http.ifMatch(req);
-        Http.send(res, idempotency.execute(Http.idempotency(req, body),
+        int[] lines = new int[1];
+        var outcome = idempotency.execute(Http.idempotency(req, body),
                 () -> commit ? reservations.commit(id, ifMatch) : reservations.release(id, ifMatch),
-                r -> Http.json(200, Http.etag(r.version()), null, ReservationJson.write(r)),
-                e -> Problems.of(e, Http.path(req), Http.requestId(req))));
+                r -> {
+                    lines[0] = r.lines().size();
+                    return Http.json(200, Http.etag(r.version()), null, ReservationJson.write(r));
+                },
+                e -> Problems.of(e, Http.path(req), Http.requestId(req)));
+        if (commit && !outcome.replayed() && outcome.response().status() == 200) {
+            BusinessMetrics.global().movements(inventory.core.MovementReason.SOLD, lines[0]);
+        }
+        Http.send(res, outcome);
     }
 }

@@ -60,9 +60,9 @@ public final class StockHandler implements HttpService {
         JsonIn.Body body = JsonIn.read(req, JsonIn.SMALL, false);
         Adjustment adjustment = StockJson.readAdjustment(body.object());
         var ifMatch = Http.ifMatch(req);
-        Http.send(res, idempotency.execute(Http.idempotency(req, body), () -> stock.adjust(id, adjustment, ifMatch),
+        Http.send(res, counted(idempotency.execute(Http.idempotency(req, body), () -> stock.adjust(id, adjustment, ifMatch),
                 change -> Http.json(201, Http.etag(change.stock().version()), null, StockJson.write(change)),
-                e -> Problems.of(e, Http.path(req), Http.requestId(req))));
+                e -> Problems.of(e, Http.path(req), Http.requestId(req))), adjustment.reason(), 1));
     }
 
     private void count(ServerRequest req, ServerResponse res) {
@@ -70,9 +70,9 @@ public final class StockHandler implements HttpService {
         JsonIn.Body body = JsonIn.read(req, JsonIn.SMALL, false);
         StockCount count = StockJson.readCount(body.object());
         var ifMatch = Http.ifMatch(req);
-        Http.send(res, idempotency.execute(Http.idempotency(req, body), () -> stock.count(id, count, ifMatch),
+        Http.send(res, counted(idempotency.execute(Http.idempotency(req, body), () -> stock.count(id, count, ifMatch),
                 change -> Http.json(201, Http.etag(change.stock().version()), null, StockJson.write(change)),
-                e -> Problems.of(e, Http.path(req), Http.requestId(req))));
+                e -> Problems.of(e, Http.path(req), Http.requestId(req))), inventory.core.MovementReason.COUNT, 1));
     }
 
     private void movements(ServerRequest req, ServerResponse res) {
@@ -87,8 +87,16 @@ public final class StockHandler implements HttpService {
     private void batch(ServerRequest req, ServerResponse res) {
         JsonIn.Body body = JsonIn.read(req, JsonIn.LARGE, false);
         Batch batch = StockJson.readBatch(body.object());
-        Http.send(res, idempotency.execute(Http.idempotency(req, body), () -> stock.batch(batch),
+        Http.send(res, counted(idempotency.execute(Http.idempotency(req, body), () -> stock.batch(batch),
                 movements -> Http.json(201, null, null, StockJson.writeMovements(movements)),
-                e -> Problems.of(e, Http.path(req), Http.requestId(req))));
+                e -> Problems.of(e, Http.path(req), Http.requestId(req))), batch.reason(), batch.lines().size()));
+    }
+
+    /** Counts the movements of a fresh 201 (a replay wrote nothing). */
+    static Idempotency.Outcome counted(Idempotency.Outcome outcome, inventory.core.MovementReason reason, long n) {
+        if (!outcome.replayed() && outcome.response().status() == 201) {
+            BusinessMetrics.global().movements(reason, n);
+        }
+        return outcome;
     }
 }

@@ -30,6 +30,13 @@ public final class JsonFormatter extends Formatter {
     public String format(LogRecord record) {
         StringWriter out = new StringWriter(256);
         Map<?, ?> fields = fields(record);
+        if (fields != null && fields.containsKey("_aws")) {
+            // an Embedded Metric Format document is the whole line, as CloudWatch expects it
+            try (JsonGenerator g = JSON.createGenerator(out)) {
+                value(g, null, fields);
+            }
+            return out.append('\n').toString();
+        }
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject()
                     .write("timestamp", TIME.format(Instant.ofEpochMilli(record.getMillis())))
@@ -64,6 +71,64 @@ public final class JsonFormatter extends Formatter {
             g.writeEnd();
         }
         return out.append('\n').toString();
+    }
+
+    private static void value(JsonGenerator g, String key, Object v) {
+        switch (v) {
+            case null -> {
+                if (key == null) {
+                    g.writeNull();
+                } else {
+                    g.writeNull(key);
+                }
+            }
+            case Map<?, ?> m -> {
+                if (key == null) {
+                    g.writeStartObject();
+                } else {
+                    g.writeStartObject(key);
+                }
+                m.forEach((k, x) -> value(g, String.valueOf(k), x));
+                g.writeEnd();
+            }
+            case java.util.Collection<?> c -> {
+                if (key == null) {
+                    g.writeStartArray();
+                } else {
+                    g.writeStartArray(key);
+                }
+                c.forEach(x -> value(g, null, x));
+                g.writeEnd();
+            }
+            case Long l -> {
+                if (key == null) {
+                    g.write(l);
+                } else {
+                    g.write(key, l);
+                }
+            }
+            case Integer i -> {
+                if (key == null) {
+                    g.write(i);
+                } else {
+                    g.write(key, i);
+                }
+            }
+            case Double d -> {
+                if (key == null) {
+                    g.write(d);
+                } else {
+                    g.write(key, d);
+                }
+            }
+            default -> {
+                if (key == null) {
+                    g.write(v.toString());
+                } else {
+                    g.write(key, v.toString());
+                }
+            }
+        }
     }
 
     static Map<?, ?> fields(LogRecord record) {
