@@ -29,4 +29,6 @@ module inventory.app {
     requires software.amazon.awssdk.services.cloudwatchlogs;
 
     exports inventory.app;
+    // java.logging makes the ShutdownLogManager named in java.util.logging.manager, by reflection
+    exports inventory.app.logging to java.logging;
 }

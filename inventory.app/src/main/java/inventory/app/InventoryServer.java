@@ -22,6 +22,7 @@ import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 
+import inventory.app.logging.LogShutdown;
 import inventory.core.Idempotency;
 import inventory.core.ApiKeys;
 import inventory.core.EventFeed;
@@ -101,6 +102,17 @@ public final class InventoryServer implements AutoCloseable {
      * @throws DatabaseFailure if the database cannot be reached or migrated
      */
     public static InventoryServer start(InventoryConfig config) {
+        // JUL's own shutdown hook waits for close(), so that the lines logged while stopping still go out
+        LogShutdown.hold();
+        try {
+            return startServer(config);
+        } catch (RuntimeException e) {
+            LogShutdown.release();
+            throw e;
+        }
+    }
+
+    private static InventoryServer startServer(InventoryConfig config) {
         Optional<EmbeddedDatabase> embedded = Optional.empty();
         // the service's pool logs in as a role that reads and writes rows; migrations run as the schema's owner
         PgDatabase.Settings service;
@@ -289,7 +301,7 @@ public final class InventoryServer implements AutoCloseable {
 
     /**
      * Stops accepting connections, lets in-flight requests finish (at most 10 s), then closes the pool and the
-     * embedded database.
+     * embedded database, and logs "stopped".
      */
     @Override
     public void close() {
@@ -301,5 +313,7 @@ public final class InventoryServer implements AutoCloseable {
         POOLS.remove(db);
         db.close();
         embedded.ifPresent(EmbeddedDatabase::close);
+        LOG.log(Level.INFO, "stopped");
+        LogShutdown.release();
     }
 }

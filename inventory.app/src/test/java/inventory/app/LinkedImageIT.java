@@ -154,6 +154,8 @@ class LinkedImageIT {
         assertThat("the embedded PostgreSQL stopped with the service",
                 Files.exists(dataDir.resolve("pg/postmaster.pid")), is(false));
         assertThat(Files.readString(log), not(matchesPattern("(?s).*(\\[error\\]\\[aot\\]|Exception|SEVERE).*")));
+        // JUL's own shutdown hook waits for the service's: the lines of the stop reach the console
+        assertThat(tail(log), Files.readString(log), containsString("INFO inventory.app.InventoryServer: stopped"));
     }
 
     @AfterEach
