@@ -1,0 +1,296 @@
+package inventory.app;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import inventory.app.FakeCloudWatchLogs.Reply;
+import inventory.app.logging.CloudWatchHandler;
+import inventory.app.logging.CloudWatchShipper;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.startsWith;
+
+/**
+ * Shipping the log to CloudWatch Logs: the real SDK client, pointed at {@link FakeCloudWatchLogs} on a local port.
+ * Every line arrives, in order, in batches within the service's limits; throttling and 5xx are retried; a lost log
+ * stream is made again; an endpoint that never answers costs the logging call nothing and the dropped lines are
+ * counted; closing sends what is buffered.
+ */
+class CloudWatchShipperTest {
+
+    private static final String GROUP = "inventory-test";
+    private static final Map<String, String> AWS_PROPERTIES = Map.of(
+            "aws.accessKeyId", "AKIDTESTTESTTESTTEST",
+            "aws.secretAccessKey", "test-secret-key-not-a-real-one",
+            "aws.region", "us-east-1",
+            // never ask an instance metadata endpoint for anything
+            "aws.disableEc2Metadata", "true");
+
+    @BeforeAll
+    static void fakeCredentials() {
+        AWS_PROPERTIES.forEach(System::setProperty);
+    }
+
+    @AfterAll
+    static void forgetCredentials() {
+        AWS_PROPERTIES.keySet().forEach(System::clearProperty);
+    }
+
+    private static CloudWatchShipper.Settings settings(URI endpoint, String stream, int capacity, Duration flush) {
+        return new CloudWatchShipper.Settings(GROUP, stream, Optional.of(endpoint), Optional.of("us-east-1"), capacity,
+                flush);
+    }
+
+    private static String stream(String name) {
+        return "inventory/test/" + name + "-" + System.nanoTime();
+    }
+
+    // ---- every line, in order, in batches ------------------------------------------------------------------------
+
+    @Test
+    void everyLineArrivesInOrderWithItsRequestId() throws Exception {
+        try (FakeCloudWatchLogs fake = FakeCloudWatchLogs.start()) {
+            String stream = stream("order");
+            Logger logger = Logger.getLogger("inventory.test.cloudwatch.order");
+            logger.setUseParentHandlers(false);
+            CloudWatchShipper shipper = CloudWatchShipper.start(settings(fake.endpoint(), stream, 50_000,
+                    Duration.ofMillis(200)));
+            CloudWatchHandler handler = new CloudWatchHandler(shipper, new SimpleFormatter() {
+                @Override
+                public String format(LogRecord r) {
+                    return r.getLevel() + " " + r.getLoggerName() + ": " + formatMessage(r) + System.lineSeparator();
+                }
+            });
+            logger.addHandler(handler);
+            try {
+                for (int i = 0; i < 1_000; i++) {
+                    logger.info("GET /v1/products/" + i + " 200 requestId=rid-" + i + "-\u00e9\u20ac\uD83D\uDE00");
+                    if (i == 500) {
+                        Thread.sleep(400); // a second batch, after the flush interval
+                    }
+                }
+            } finally {
+                handler.close();
+                logger.removeHandler(handler);
+            }
+            List<String> expected = IntStream.range(0, 1_000)
+                    .mapToObj(i -> "INFO inventory.test.cloudwatch.order: GET /v1/products/" + i + " 200 requestId=rid-"
+                                   + i + "-\u00e9\u20ac\uD83D\uDE00")
+                    .toList();
+            assertThat(fake.violations(), is(empty()));
+            assertThat(fake.messages(stream), is(expected));
+            assertThat(fake.streams(), hasItem(stream));
+            assertThat(fake.batches().size(), greaterThanOrEqualTo(2));
+            assertThat(shipper.dropped(), is(0L));
+            System.out.println("CloudWatchShipperTest: 1,000 lines in " + fake.batches().size() + " batches");
+        }
+    }
+
+    @Test
+    void batchesStayWithinTheCountAndByteLimits() throws Exception {
+        try (FakeCloudWatchLogs fake = FakeCloudWatchLogs.start()) {
+            String stream = stream("limits");
+            long t0 = System.currentTimeMillis();
+            try (CloudWatchShipper shipper = CloudWatchShipper.start(settings(fake.endpoint(), stream, 100_000,
+                    Duration.ofSeconds(5)))) {
+                for (int i = 0; i < 25_000; i++) {
+                    shipper.offer(t0, "small line " + i);
+                }
+                assertThat(shipper.flush(Duration.ofSeconds(30)), is(true));
+                int small = fake.batches().size();
+                assertThat(small, greaterThanOrEqualTo(3));
+                assertThat(fake.batches().stream().map(b -> b.events().size()).toList(),
+                        everyItem(lessThanOrEqualTo(10_000)));
+
+                String tenth = "x".repeat(100 * 1024);
+                for (int i = 0; i < 12; i++) {
+                    shipper.offer(t0 + 1, i + tenth);
+                }
+                assertThat(shipper.flush(Duration.ofSeconds(30)), is(true));
+                List<FakeCloudWatchLogs.Batch> big = fake.batches().subList(small, fake.batches().size());
+                assertThat(big.size(), greaterThanOrEqualTo(2));
+                assertThat(big.stream().map(FakeCloudWatchLogs.Batch::bytes).toList(),
+                        everyItem(lessThanOrEqualTo(1_048_576)));
+                System.out.println("CloudWatchShipperTest: 25,000 small lines in " + small + " batches "
+                                   + fake.batches().subList(0, small).stream().map(b -> b.events().size()).toList()
+                                   + "; 12 lines of 100 KiB in " + big.size() + " batches of "
+                                   + big.stream().map(FakeCloudWatchLogs.Batch::bytes).toList() + " bytes");
+            }
+            List<String> expected = new ArrayList<>();
+            IntStream.range(0, 25_000).forEach(i -> expected.add("small line " + i));
+            IntStream.range(0, 12).forEach(i -> expected.add(i + "x".repeat(100 * 1024)));
+            assertThat(fake.messages(stream), is(expected));
+            assertThat(fake.violations(), is(empty()));
+        }
+    }
+
+    @Test
+    void aLineOverTheEventLimitIsCutAndSaysSo() throws Exception {
+        try (FakeCloudWatchLogs fake = FakeCloudWatchLogs.start()) {
+            String stream = stream("cut");
+            try (CloudWatchShipper shipper = CloudWatchShipper.start(settings(fake.endpoint(), stream, 1_000,
+                    Duration.ofSeconds(5)))) {
+                shipper.offer(System.currentTimeMillis(), "\u20ac".repeat(100_000)); // 300,000 bytes
+                shipper.offer(System.currentTimeMillis(), "after");
+            }
+            List<String> got = fake.messages(stream);
+            assertThat(got.size(), is(2));
+            assertThat(got.get(0), startsWith("\u20ac\u20ac\u20ac"));
+            assertThat(got.get(0), endsWith("[cut by the log shipper: the line had 300000 bytes, CloudWatch takes 262118]"));
+            assertThat(got.get(0).getBytes(StandardCharsets.UTF_8).length + 26, lessThanOrEqualTo(256 * 1024));
+            assertThat(got.get(1), is("after"));
+            assertThat(fake.violations(), is(empty()));
+        }
+    }
+
+    @Test
+    void aBatchSpansLessThanADayAndIsInTimeOrder() throws Exception {
+        try (FakeCloudWatchLogs fake = FakeCloudWatchLogs.start()) {
+            String stream = stream("span");
+            long t0 = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(30);
+            try (CloudWatchShipper shipper = CloudWatchShipper.start(settings(fake.endpoint(), stream, 1_000,
+                    Duration.ofSeconds(5)))) {
+                shipper.offer(t0 + 5, "b");
+                shipper.offer(t0, "a"); // logged out of order by another thread
+                shipper.offer(t0 + TimeUnit.HOURS.toMillis(23), "c");
+                shipper.offer(t0 + TimeUnit.HOURS.toMillis(25), "d");
+            }
+            assertThat(fake.violations(), is(empty()));
+            assertThat(fake.batches().size(), is(2));
+            assertThat(fake.messages(stream), contains("a", "b", "c", "d"));
+        }
+    }
+
+    // ---- failures ------------------------------------------------------------------------------------------------
+
+    @Test
+    void throttlingAndServerErrorsAreRetriedWithNothingLost() throws Exception {
+        try (FakeCloudWatchLogs fake = FakeCloudWatchLogs.start()) {
+            fake.fail(Reply.THROTTLING, Reply.THROTTLING, Reply.INTERNAL, new Reply(503, "ServiceUnavailableException",
+                    "Service unavailable"));
+            String stream = stream("retry");
+            long started = System.nanoTime();
+            try (CloudWatchShipper shipper = CloudWatchShipper.start(settings(fake.endpoint(), stream, 10_000,
+                    Duration.ofMillis(100)))) {
+                for (int i = 0; i < 100; i++) {
+                    shipper.offer(System.currentTimeMillis(), "line " + i);
+                }
+                assertThat(shipper.flush(Duration.ofSeconds(20)), is(true));
+                assertThat(shipper.dropped(), is(0L));
+            }
+            assertThat(fake.messages(stream), is(IntStream.range(0, 100).mapToObj(i -> "line " + i).toList()));
+            assertThat(fake.putCalls(), is(5)); // 4 failures, then success
+            assertThat(fake.violations(), is(empty()));
+            System.out.println("CloudWatchShipperTest: 2 throttlings, a 500 and a 503 retried; delivered after "
+                               + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
+        }
+    }
+
+    @Test
+    void aMissingLogStreamIsCreatedAgain() throws Exception {
+        try (FakeCloudWatchLogs fake = FakeCloudWatchLogs.start()) {
+            String stream = stream("recreate");
+            fake.createStream(stream); // an earlier start made it: ResourceAlreadyExistsException is fine
+            try (CloudWatchShipper shipper = CloudWatchShipper.start(settings(fake.endpoint(), stream, 10_000,
+                    Duration.ofMillis(100)))) {
+                shipper.offer(System.currentTimeMillis(), "first");
+                assertThat(shipper.flush(Duration.ofSeconds(10)), is(true));
+                fake.deleteStream(stream);
+                shipper.offer(System.currentTimeMillis(), "second");
+                assertThat(shipper.flush(Duration.ofSeconds(10)), is(true));
+            }
+            assertThat(fake.messages(stream), contains("first", "second"));
+            assertThat(fake.createCalls(), is(2));
+            assertThat(fake.streams(), hasItem(stream));
+        }
+    }
+
+    @Test
+    void aSilentEndpointCostsTheCallerNothingAndDropsAreCounted() throws Exception {
+        try (FakeCloudWatchLogs.Silent silent = new FakeCloudWatchLogs.Silent()) {
+            CloudWatchShipper shipper = CloudWatchShipper.start(settings(silent.endpoint(), stream("silent"), 1_000,
+                    Duration.ofMillis(100)));
+            for (int i = 0; i < 10_000; i++) { // warm-up
+                shipper.offer(System.currentTimeMillis(), "warm-up line " + i);
+            }
+            long started = System.nanoTime();
+            for (int i = 0; i < 100_000; i++) {
+                shipper.offer(System.currentTimeMillis(), "GET /v1/locations 200 requestId=r-" + i);
+            }
+            long tookMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            assertThat(tookMs, lessThan(1_000L));
+            // all but the buffer (1,000 lines) and the batch the sender holds (at most 1,000) are dropped
+            assertThat(shipper.dropped(), greaterThanOrEqualTo(110_000L - 2_000));
+            assertThat(shipper.dropped(), lessThanOrEqualTo(110_000L - 1_000));
+            long closing = System.nanoTime();
+            shipper.close();
+            long closeMs = Duration.ofNanos(System.nanoTime() - closing).toMillis();
+            assertThat(closeMs, lessThan(9_000L));
+            assertThat(silent.connections(), greaterThanOrEqualTo(1));
+            System.out.println("CloudWatchShipperTest: 100,000 offers to a silent endpoint in " + tookMs + " ms, "
+                               + shipper.dropped() + " dropped, close took " + closeMs + " ms");
+        }
+    }
+
+    // ---- shutdown ------------------------------------------------------------------------------------------------
+
+    @Test
+    void closeSendsWhatIsBufferedAtOnce() throws Exception {
+        try (FakeCloudWatchLogs fake = FakeCloudWatchLogs.start()) {
+            String stream = stream("close");
+            CloudWatchShipper shipper = CloudWatchShipper.start(settings(fake.endpoint(), stream, 10_000,
+                    Duration.ofSeconds(5)));
+            for (int i = 0; i < 500; i++) {
+                shipper.offer(System.currentTimeMillis(), "buffered " + i);
+            }
+            long started = System.nanoTime();
+            shipper.close();
+            long tookMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            assertThat(fake.messages(stream), is(IntStream.range(0, 500).mapToObj(i -> "buffered " + i).toList()));
+            assertThat(tookMs, lessThan(4_000L));
+            shipper.offer(System.currentTimeMillis(), "after close");
+            assertThat(shipper.dropped(), is(1L));
+        }
+    }
+
+    // ---- naming --------------------------------------------------------------------------------------------------
+
+    @Test
+    void theLogStreamIsTheTasksOwn() {
+        Instant at = Instant.parse("2026-03-04T05:06:07Z");
+        assertThat(CloudWatchShipper.defaultLogStream(Map.of("ECS_CONTAINER_METADATA_URI_V4",
+                        "http://169.254.170.2/v4/a8f3c2e1b4d54f6e9a0b1c2d3e4f5a6b-3053419913"), at, new Random(1)),
+                matchesPattern("inventory/a8f3c2e1b4d54f6e9a0b1c2d3e4f5a6b/2026-03-04-05-06-07-[0-9a-f]{4}"));
+        assertThat(CloudWatchShipper.defaultLogStream(Map.of("HOSTNAME", "ip-10-0-1-2.ec2:internal"), at, new Random(1)),
+                matchesPattern("inventory/ip-10-0-1-2.ec2-internal/2026-03-04-05-06-07-[0-9a-f]{4}"));
+        String a = CloudWatchShipper.defaultLogStream(Map.of("HOSTNAME", "h"), at, new Random(1));
+        String b = CloudWatchShipper.defaultLogStream(Map.of("HOSTNAME", "h"), at, new Random(2));
+        assertThat(a.equals(b), is(false));
+    }
+}
