@@ -1,10 +1,17 @@
 package inventory.app;
 
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,9 +32,11 @@ import inventory.app.logging.CloudWatchShipper;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
@@ -39,8 +48,8 @@ import static org.hamcrest.Matchers.startsWith;
 /**
  * Shipping the log to CloudWatch Logs: the real SDK client, pointed at {@link FakeCloudWatchLogs} on a local port.
  * Every line arrives, in order, in batches within the service's limits; throttling and 5xx are retried; a lost log
- * stream is made again; an endpoint that never answers costs the logging call nothing and the dropped lines are
- * counted; closing sends what is buffered.
+ * stream is made again; an endpoint that never answers costs the logging call (and a request) nothing and the
+ * dropped lines are counted; closing, and SIGTERM in a real process, sends what is buffered.
  */
 class CloudWatchShipperTest {
 
@@ -258,6 +267,70 @@ class CloudWatchShipperTest {
         }
     }
 
+    @Test
+    void requestLatencyWithASilentEndpointStaysWithinTwiceNormal() throws Exception {
+        TestServer plain = TestServer.shared();
+        try (FakeCloudWatchLogs.Silent silent = new FakeCloudWatchLogs.Silent();
+             TestServer shipping = TestServer.start(TestServer.dataDir("cloudwatch-silent"),
+                     c -> c.withCloudWatch(GROUP, silent.endpoint()))) {
+            Logger root = Logger.getLogger("");
+            CloudWatchHandler handler = Arrays.stream(root.getHandlers())
+                    .filter(h -> h instanceof CloudWatchHandler).map(h -> (CloudWatchHandler) h)
+                    .findFirst().orElseThrow();
+            // more lines than the buffer holds, straight into the handler (not the console): the buffer is full and
+            // drops while the requests below are measured
+            Logger flood = Logger.getLogger("inventory.test.cloudwatch.flood");
+            flood.setUseParentHandlers(false);
+            flood.addHandler(handler);
+            try {
+                for (int i = 0; i < 60_000; i++) {
+                    flood.info("flood line " + i);
+                }
+            } finally {
+                flood.removeHandler(handler);
+            }
+            assertThat(shipping.logLinesDropped(), greaterThan(0L));
+
+            // each request logs a line, as an access log does: through the root logger's handlers (the console and
+            // CloudWatch) for the shipping server, through the console handlers alone for the plain one; the two
+            // alternate, so that both see the same machine
+            Logger access = Logger.getLogger("inventory.test.cloudwatch.access");
+            Logger consoleOnly = Logger.getLogger("inventory.test.cloudwatch.access.console");
+            consoleOnly.setUseParentHandlers(false);
+            Arrays.stream(root.getHandlers()).filter(h -> !(h instanceof CloudWatchHandler)).forEach(consoleOnly::addHandler);
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            long[] without = new long[200];
+            long[] with = new long[200];
+            for (int round = 0; round < 2; round++) { // the first round warms up
+                for (int i = 0; i < 200; i++) {
+                    without[i] = timedGet(client, plain.uri("/health/live"), consoleOnly);
+                    with[i] = timedGet(client, shipping.uri("/health/live"), access);
+                }
+            }
+            Arrays.stream(consoleOnly.getHandlers()).forEach(consoleOnly::removeHandler);
+            long dropped = shipping.logLinesDropped();
+            Arrays.sort(without);
+            Arrays.sort(with);
+            double plainMedian = without[100] / 1e6;
+            double shippingMedian = with[100] / 1e6;
+            System.out.printf("CloudWatchShipperTest: median GET /health/live %.3f ms without CloudWatch, %.3f ms with a"
+                              + " silent endpoint (p90 %.3f / %.3f ms); %d lines dropped%n", plainMedian, shippingMedian,
+                    without[180] / 1e6, with[180] / 1e6, dropped);
+            assertThat(shippingMedian + " ms vs " + plainMedian + " ms", shippingMedian <= 2 * plainMedian, is(true));
+            assertThat(silent.connections(), greaterThanOrEqualTo(1));
+        }
+    }
+
+    private static long timedGet(HttpClient client, URI uri, Logger access) throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        access.info("GET " + uri.getPath() + " " + r.statusCode() + " requestId=latency");
+        long took = System.nanoTime() - started;
+        assertThat(r.statusCode(), is(200));
+        return took;
+    }
+
     // ---- shutdown ------------------------------------------------------------------------------------------------
 
     @Test
@@ -276,6 +349,62 @@ class CloudWatchShipperTest {
             assertThat(tookMs, lessThan(4_000L));
             shipper.offer(System.currentTimeMillis(), "after close");
             assertThat(shipper.dropped(), is(1L));
+        }
+    }
+
+    @Test
+    void sigtermShipsTheLastLinesOfARealProcess() throws Exception {
+        try (FakeCloudWatchLogs fake = FakeCloudWatchLogs.start()) {
+            Path data = TestServer.dataDir("cloudwatch-sigterm");
+            Path out = data.resolveSibling(data.getFileName() + ".log");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+                    "inventory.app.Main")).redirectErrorStream(true).redirectOutput(out.toFile());
+            pb.environment().keySet().removeIf(k -> k.startsWith("INVENTORY_") || k.startsWith("AWS_")
+                                                    || k.startsWith("ECS_"));
+            pb.environment().putAll(Map.of(
+                    "INVENTORY_PORT", "0",
+                    "INVENTORY_DATA_DIR", data.toString(),
+                    "INVENTORY_ADMIN_KEY", TestServer.ADMIN_KEY,
+                    "INVENTORY_CLOUDWATCH_LOG_GROUP", GROUP,
+                    "INVENTORY_CLOUDWATCH_ENDPOINT", fake.endpoint().toString(),
+                    "AWS_REGION", "us-east-1",
+                    "AWS_ACCESS_KEY_ID", "AKIDTESTTESTTESTTEST",
+                    "AWS_SECRET_ACCESS_KEY", "test-secret-key-not-a-real-one",
+                    "AWS_EC2_METADATA_DISABLED", "true"));
+            Process p = pb.start();
+            p.getOutputStream().close();
+            try {
+                assertThat("the ready line reached CloudWatch:\n" + tail(out),
+                        fake.await(m -> m.contains("inventory ready on"), Duration.ofSeconds(60)), is(true));
+                p.destroy(); // SIGTERM
+                assertThat("exited after SIGTERM:\n" + tail(out), p.waitFor(30, TimeUnit.SECONDS), is(true));
+                assertThat(tail(out), p.exitValue(), is(0));
+            } finally {
+                p.destroyForcibly();
+            }
+            List<String> shipped = fake.messages();
+            String console = Files.readString(out);
+            assertThat(fake.violations(), is(empty()));
+            assertThat(fake.streams().size(), is(1));
+            assertThat(fake.streams().iterator().next(), matchesPattern("inventory/[^/]+/\\d{4}-\\d\\d-\\d\\d-\\d\\d-\\d\\d-\\d\\d-[0-9a-f]{4}"));
+            assertThat(shipped, hasItem(containsString("shipping the log to CloudWatch Logs group " + GROUP)));
+            assertThat(shipped, hasItem(containsString("applied 4 database migration(s)")));
+            assertThat(shipped, hasItem(containsString("SIGTERM: finishing in-flight requests")));
+            assertThat(shipped.getLast(), containsString("inventory.app.InventoryServer: stopped"));
+            // JUL's own shutdown hook no longer takes the console away before the last line either
+            assertThat(console, containsString("INFO inventory.app.InventoryServer: stopped"));
+            System.out.println("CloudWatchShipperTest: a SIGTERMed process shipped " + shipped.size() + " lines in "
+                               + fake.batches().size() + " batches, the last: " + shipped.getLast());
+        }
+    }
+
+    private static String tail(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
         }
     }
 
