@@ -31,6 +31,14 @@
 #       HdrHistogram, LatencyUtils     HdrHistogram-2.1.12.jar, LatencyUtils-2.0.3.jar
 #       simpleclient, simpleclient.common, simpleclient.tracer.common, simpleclient.tracer.otel,
 #       simpleclient.tracer.otel.agent simpleclient*-0.16.0.jar
+#       the AWS SDK (CloudWatch Logs shipping), every jar with an Automatic-Module-Name:
+#         software.amazon.awssdk.services.cloudwatchlogs, .http.urlconnection, .core, .awscore, .auth, .regions,
+#         .http, .http.auth, .http.auth.spi, .http.auth.aws, .http.auth.aws.eventstream, .identity.spi,
+#         .protocols.core, .protocols.json, .protocols.jsoncore, .thirdparty.jackson.core, .checksums,
+#         .checksums.spi, .endpoints, .metrics, .profiles, .retries, .retries.api, .utils, .utilslite, .annotations
+#                                      *-2.40.2.jar (no split packages: `java -p lib --validate-modules` is clean)
+#         software.amazon.eventstream  eventstream-1.0.1.jar
+#         org.reactivestreams          reactive-streams-1.0.4.jar
 #   Everything else in lib/ is an explicit module (Helidon, HikariCP, jakarta.json, parsson, Jackson, snakeyaml,
 #   slf4j, commons-compress/io/lang3 and xz through META-INF/versions/9, checker-qual, our four modules).
 #   How they are handled: all of lib/ goes on the module path (-p lib) and the launcher adds
@@ -54,7 +62,13 @@
 #     jdk.unsupported   commons-io (used by embedded-postgres) looks up sun.misc.Unsafe reflectively
 #   Checked and not needed (the service starts the embedded PostgreSQL, migrates, serves /v1, /health, /metrics
 #   and /openapi, and stops cleanly without them): jdk.crypto.ec (empty since JDK 22, EC lives in java.base),
-#   jdk.zipfs, jdk.localedata, jdk.charsets, jdk.naming.dns. java.management comes with jdk.management, which the
+#   jdk.zipfs, jdk.localedata, jdk.charsets, jdk.naming.dns.
+#   The AWS SDK adds no JDK module: its HTTP client is url-connection-client (java.net.HttpURLConnection, in
+#   java.base), TLS and the SigV4 HMAC are in java.base, and jdeps finds the same list with and without it.
+#   Checked on the image (LinkedImageIT ships to a local stand-in over http; by hand): CloudWatch Logs over https
+#   to a local endpoint with an EC P-256 certificate (trusted with JAVA_OPTS=-Djavax.net.ssl.trustStore=...), and
+#   credentials from the ECS container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI on 127.0.0.1, the path the
+#   task role takes) signing the calls with the task's key and session token. java.management comes with jdk.management, which the
 #   system meters (GC, memory, CPU) need.
 #
 # * Start-up: the script ends with a training start of the image (bin/inventory --train-aot: the embedded

@@ -20,7 +20,17 @@ module inventory.app {
     requires io.helidon.http;
     requires java.sql;
     requires embedded.postgres;
+    // CloudWatch Logs: the SDK's jars are automatic modules (Automatic-Module-Name in their manifests)
+    requires software.amazon.awssdk.auth;
+    requires software.amazon.awssdk.awscore;
+    requires software.amazon.awssdk.core;
+    requires software.amazon.awssdk.http;
+    requires software.amazon.awssdk.http.urlconnection;
+    requires software.amazon.awssdk.regions;
+    requires software.amazon.awssdk.services.cloudwatchlogs;
 
     exports inventory.app;
+    // java.logging makes the ShutdownLogManager named in java.util.logging.manager, by reflection; the app's own
+    // wiring uses the formatters and the EMF reporter
     exports inventory.app.logging;
 }

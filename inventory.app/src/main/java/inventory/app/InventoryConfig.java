@@ -1,5 +1,6 @@
 package inventory.app;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -35,6 +36,10 @@ import io.helidon.config.Config;
  * @param rateLimitRps      requests per second per API key ({@code INVENTORY_RATE_LIMIT_RPS}), 0 for no limit
  * @param corsOrigins       origins allowed to call from a browser ({@code INVENTORY_CORS_ORIGINS}, comma-separated
  *                          {@code https://shop.example.com}, or {@code *}); empty: CORS is off
+ * @param cloudWatchLogGroup the CloudWatch Logs group to ship the log to ({@code INVENTORY_CLOUDWATCH_LOG_GROUP});
+ *                          empty: the log goes to standard output only
+ * @param cloudWatchEndpoint another CloudWatch Logs endpoint than the region's ({@code INVENTORY_CLOUDWATCH_ENDPOINT},
+ *                          an http(s) URL), for local stand-ins and tests
  */
 public record InventoryConfig(int port,
                               Optional<String> dbUrl,
@@ -49,10 +54,13 @@ public record InventoryConfig(int port,
                               Duration heartbeat,
                               Optional<String> adminKey,
                               int rateLimitRps,
-                              List<String> corsOrigins) {
+                              List<String> corsOrigins,
+                              Optional<String> cloudWatchLogGroup,
+                              Optional<URI> cloudWatchEndpoint) {
 
     private static final Pattern ADMIN_KEY = Pattern.compile("^[\\x21-\\x7E]{32,256}$");
     private static final Pattern ORIGIN = Pattern.compile("^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$");
+    private static final Pattern LOG_GROUP = Pattern.compile("^[A-Za-z0-9._/#-]{1,512}$");
 
     /**
      * Copies the list.
@@ -81,7 +89,8 @@ public record InventoryConfig(int port,
      */
     public static InventoryConfig of(int port, Optional<String> dbUrl, int pool, Path dataDir) {
         return new InventoryConfig(port, dbUrl, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                pool, dataDir, "text", Duration.ofSeconds(1), Duration.ofSeconds(10), Optional.empty(), 0, List.of());
+                pool, dataDir, "text", Duration.ofSeconds(1), Duration.ofSeconds(10), Optional.empty(), 0, List.of(),
+                Optional.empty(), Optional.empty());
     }
 
     /**
@@ -90,7 +99,8 @@ public record InventoryConfig(int port,
      */
     public InventoryConfig withSweepInterval(Duration interval) {
         return new InventoryConfig(port, dbUrl, dbUser, dbPassword, migrationUser, migrationPassword, poolSize, dataDir,
-                logFormat, interval, heartbeat, adminKey, rateLimitRps, corsOrigins);
+                logFormat, interval, heartbeat, adminKey, rateLimitRps, corsOrigins,
+                cloudWatchLogGroup, cloudWatchEndpoint);
     }
 
     /**
@@ -99,7 +109,8 @@ public record InventoryConfig(int port,
      */
     public InventoryConfig withHeartbeat(Duration interval) {
         return new InventoryConfig(port, dbUrl, dbUser, dbPassword, migrationUser, migrationPassword, poolSize, dataDir,
-                logFormat, sweepInterval, interval, adminKey, rateLimitRps, corsOrigins);
+                logFormat, sweepInterval, interval, adminKey, rateLimitRps, corsOrigins,
+                cloudWatchLogGroup, cloudWatchEndpoint);
     }
 
     /**
@@ -108,7 +119,8 @@ public record InventoryConfig(int port,
      */
     public InventoryConfig withAdminKey(String key) {
         return new InventoryConfig(port, dbUrl, dbUser, dbPassword, migrationUser, migrationPassword, poolSize, dataDir,
-                logFormat, sweepInterval, heartbeat, Optional.ofNullable(key), rateLimitRps, corsOrigins);
+                logFormat, sweepInterval, heartbeat, Optional.ofNullable(key), rateLimitRps, corsOrigins,
+                cloudWatchLogGroup, cloudWatchEndpoint);
     }
 
     /**
@@ -117,7 +129,8 @@ public record InventoryConfig(int port,
      */
     public InventoryConfig withRateLimit(int rps) {
         return new InventoryConfig(port, dbUrl, dbUser, dbPassword, migrationUser, migrationPassword, poolSize, dataDir,
-                logFormat, sweepInterval, heartbeat, adminKey, rps, corsOrigins);
+                logFormat, sweepInterval, heartbeat, adminKey, rps, corsOrigins,
+                cloudWatchLogGroup, cloudWatchEndpoint);
     }
 
     /**
@@ -126,7 +139,8 @@ public record InventoryConfig(int port,
      */
     public InventoryConfig withCorsOrigins(List<String> origins) {
         return new InventoryConfig(port, dbUrl, dbUser, dbPassword, migrationUser, migrationPassword, poolSize, dataDir,
-                logFormat, sweepInterval, heartbeat, adminKey, rateLimitRps, origins);
+                logFormat, sweepInterval, heartbeat, adminKey, rateLimitRps, origins,
+                cloudWatchLogGroup, cloudWatchEndpoint);
     }
 
     /**
@@ -137,7 +151,7 @@ public record InventoryConfig(int port,
     public InventoryConfig withDbCredentials(String user, String password) {
         return new InventoryConfig(port, dbUrl, Optional.ofNullable(user), Optional.ofNullable(password), migrationUser,
                 migrationPassword, poolSize, dataDir, logFormat, sweepInterval, heartbeat, adminKey, rateLimitRps,
-                corsOrigins);
+                corsOrigins, cloudWatchLogGroup, cloudWatchEndpoint);
     }
 
     /**
@@ -148,7 +162,18 @@ public record InventoryConfig(int port,
     public InventoryConfig withMigrationCredentials(String user, String password) {
         return new InventoryConfig(port, dbUrl, dbUser, dbPassword, Optional.ofNullable(user),
                 Optional.ofNullable(password), poolSize, dataDir, logFormat, sweepInterval, heartbeat, adminKey,
-                rateLimitRps, corsOrigins);
+                rateLimitRps, corsOrigins, cloudWatchLogGroup, cloudWatchEndpoint);
+    }
+
+    /**
+     * @param logGroup the CloudWatch Logs group, or null for no shipping
+     * @param endpoint another endpoint than the region's, or null
+     * @return this configuration with other CloudWatch settings
+     */
+    public InventoryConfig withCloudWatch(String logGroup, URI endpoint) {
+        return new InventoryConfig(port, dbUrl, dbUser, dbPassword, migrationUser, migrationPassword, poolSize, dataDir,
+                logFormat, sweepInterval, heartbeat, adminKey, rateLimitRps, corsOrigins, Optional.ofNullable(logGroup),
+                Optional.ofNullable(endpoint));
     }
 
     /**
@@ -193,9 +218,35 @@ public record InventoryConfig(int port,
                                   + o + "'");
             }
         }
+        Optional<String> logGroup = text(inv.get("cloudwatch.log.group"));
+        logGroup.ifPresent(g -> {
+            if (!LOG_GROUP.matcher(g).matches()) {
+                throw new Invalid("INVENTORY_CLOUDWATCH_LOG_GROUP must be a log group name (1 to 512 of A-Z a-z 0-9 "
+                                  + "and . _ - / #), got '" + g + "'");
+            }
+            if (text(config.get("aws.region")).isEmpty() && text(config.get("aws.default.region")).isEmpty()) {
+                throw new Invalid("INVENTORY_CLOUDWATCH_LOG_GROUP is set but no AWS region is: set AWS_REGION "
+                                  + "(ECS sets it for the task)");
+            }
+        });
+        Optional<URI> endpoint = text(inv.get("cloudwatch.endpoint")).map(InventoryConfig::endpoint);
         return new InventoryConfig(port, url, text(inv.get("db.user")), text(inv.get("db.password")),
                 text(inv.get("db.migration.user")), text(inv.get("db.migration.password")), pool, dataDir, format,
-                Duration.ofMillis(sweepMs), Duration.ofSeconds(heartbeat), adminKey, rps, origins);
+                Duration.ofMillis(sweepMs), Duration.ofSeconds(heartbeat), adminKey, rps, origins, logGroup, endpoint);
+    }
+
+    private static URI endpoint(String text) {
+        try {
+            URI uri = new URI(text);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                && uri.getRawQuery() == null && uri.getRawFragment() == null) {
+                return uri;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // reported below
+        }
+        throw new Invalid("INVENTORY_CLOUDWATCH_ENDPOINT must be an http(s) URL such as "
+                          + "https://logs.eu-west-1.amazonaws.com, got '" + text + "'");
     }
 
     private static Optional<String> text(Config value) {

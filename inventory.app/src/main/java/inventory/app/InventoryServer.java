@@ -24,6 +24,9 @@ import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 
+import inventory.app.logging.CloudWatchHandler;
+import inventory.app.logging.CloudWatchShipper;
+import inventory.app.logging.LogShutdown;
 import inventory.core.Idempotency;
 import inventory.core.ApiKeys;
 import inventory.core.EventFeed;
@@ -75,6 +78,7 @@ public final class InventoryServer implements AutoCloseable {
     private final EventFeed feed;
     private final ReservationSweeper sweeper;
     private final EmfReporter emf;
+    private volatile Optional<CloudWatchHandler> logShipping = Optional.empty();
 
     private InventoryServer(WebServer server, PgDatabase db, PgDatabase.Settings settings, PgDatabase.Settings owner,
                             Optional<EmbeddedDatabase> embedded, ScheduledExecutorService housekeeping, EventFeed feed,
@@ -100,13 +104,31 @@ public final class InventoryServer implements AutoCloseable {
     }
 
     /**
-     * Starts the service.
+     * Starts the service. With a CloudWatch log group configured, the log is shipped there from the first line of the
+     * start to the last of {@link #close()}.
      *
      * @param config configuration
      * @return the running service
      * @throws DatabaseFailure if the database cannot be reached or migrated
      */
     public static InventoryServer start(InventoryConfig config) {
+        // JUL's own shutdown hook waits for close(), so that the lines logged while stopping still go out
+        LogShutdown.hold();
+        Optional<CloudWatchHandler> logs = Optional.empty();
+        try {
+            logs = shipLogs(config);
+            InventoryServer server = startServer(config);
+            server.logShipping = logs;
+            logs.ifPresent(h -> LOG_DROPS.add(h.shipper()::dropped));
+            return server;
+        } catch (RuntimeException e) {
+            stopShippingLogs(logs);
+            LogShutdown.release();
+            throw e;
+        }
+    }
+
+    private static InventoryServer startServer(InventoryConfig config) {
         Optional<EmbeddedDatabase> embedded = Optional.empty();
         // the service's pool logs in as a role that reads and writes rows; migrations run as the schema's owner
         PgDatabase.Settings service;
@@ -360,6 +382,60 @@ public final class InventoryServer implements AutoCloseable {
     }
 
     /**
+     * Ships the log to CloudWatch Logs when a log group is configured: a handler on the root logger, formatting as
+     * the console does, in front of a shipper that never holds up the logging call.
+     */
+    private static Optional<CloudWatchHandler> shipLogs(InventoryConfig config) {
+        if (config.cloudWatchLogGroup().isEmpty()) {
+            return Optional.empty();
+        }
+        // the region named by the environment, never the SDK's last resort (asking the EC2 instance metadata)
+        String region = java.util.stream.Stream.of(System.getenv("AWS_REGION"), System.getProperty("aws.region"),
+                        System.getenv("AWS_DEFAULT_REGION"))
+                .filter(r -> r != null && !r.isBlank()).map(String::trim).findFirst()
+                .orElseThrow(() -> new IllegalStateException("a CloudWatch log group is set but no AWS region: set "
+                                                             + "AWS_REGION"));
+        CloudWatchShipper shipper = CloudWatchShipper.start(CloudWatchShipper.Settings.of(
+                config.cloudWatchLogGroup().get(), config.cloudWatchEndpoint(), Optional.of(region)));
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        java.util.logging.Formatter fallback = new java.util.logging.SimpleFormatter();
+        // the console's formatter at the time of each record, so that a format chosen later applies here too
+        java.util.logging.Formatter asTheConsole = new java.util.logging.Formatter() {
+            @Override
+            public String format(java.util.logging.LogRecord record) {
+                for (java.util.logging.Handler h : root.getHandlers()) {
+                    if (!(h instanceof CloudWatchHandler) && h.getFormatter() != null) {
+                        return h.getFormatter().format(record);
+                    }
+                }
+                return fallback.format(record);
+            }
+        };
+        CloudWatchHandler handler = new CloudWatchHandler(shipper, asTheConsole);
+        root.addHandler(handler);
+        LOG.log(Level.INFO, "shipping the log to CloudWatch Logs group " + shipper.settings().logGroup() + ", stream "
+                            + shipper.settings().logStream() + " in " + region
+                            + config.cloudWatchEndpoint().map(e -> " at " + e).orElse(""));
+        return Optional.of(handler);
+    }
+
+    /** Sends what is buffered (at most 5 s) and stops shipping; lines logged later go to the console only. */
+    private static void stopShippingLogs(Optional<CloudWatchHandler> logs) {
+        logs.ifPresent(handler -> {
+            java.util.logging.Logger.getLogger("").removeHandler(handler);
+            handler.close();
+        });
+    }
+
+    /**
+     * @return log lines not shipped to CloudWatch Logs because it did not take them fast enough (its buffer was full);
+     *         0 when the log is not shipped
+     */
+    public long logLinesDropped() {
+        return logShipping.map(h -> h.shipper().dropped()).orElse(0L);
+    }
+
+    /**
      * @return the port the server listens on
      */
     public int port() {
@@ -368,7 +444,7 @@ public final class InventoryServer implements AutoCloseable {
 
     /**
      * Stops accepting connections, lets in-flight requests finish (at most 10 s), then closes the pool and the
-     * embedded database.
+     * embedded database, logs "stopped" and last sends what is left of the log to CloudWatch (at most 5 s).
      */
     @Override
     public void close() {
@@ -383,5 +459,8 @@ public final class InventoryServer implements AutoCloseable {
         POOLS.remove(db);
         db.close();
         embedded.ifPresent(EmbeddedDatabase::close);
+        LOG.log(Level.INFO, "stopped");
+        stopShippingLogs(logShipping);
+        LogShutdown.release();
     }
 }

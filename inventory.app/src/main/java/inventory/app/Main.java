@@ -6,11 +6,18 @@ import java.lang.management.ManagementFactory;
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 
+import inventory.app.logging.LogShutdown;
+
 /**
  * Starts the inventory service. Exit codes: 0 after SIGTERM once in-flight requests finished, 2 for bad
  * configuration (one line naming the variable), 3 when the database cannot be reached or migrated at start.
  */
 public final class Main {
+
+    static {
+        // before the first logger: JUL's shutdown hook must not close the handlers while the service stops
+        LogShutdown.install();
+    }
 
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
 
@@ -41,8 +48,7 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.log(Level.INFO, "SIGTERM: finishing in-flight requests");
-            server.close();
-            LOG.log(Level.INFO, "stopped");
+            server.close(); // logs "stopped"
             System.out.flush();
             System.err.flush();
             Runtime.getRuntime().halt(0);

@@ -33,6 +33,8 @@ import static org.hamcrest.Matchers.startsWith;
  * {@code target/inventory}, and {@code target/inventory/bin/inventory} runs them on the module path of the jlinked
  * runtime, against the embedded PostgreSQL. Only this test proves the module descriptors, the JDK modules picked
  * by jdeps, services found through the module path and resources read from modules (migrations, OpenAPI).
+ * The image ships its log to a local CloudWatch Logs stand-in ({@link FakeCloudWatchLogs}): the AWS SDK's
+ * automatic modules, its HTTP client and request signing, on the linked runtime.
  */
 class LinkedImageIT {
 
@@ -44,6 +46,7 @@ class LinkedImageIT {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process service;
     private Path log;
+    private FakeCloudWatchLogs cloudWatch;
 
     @Test
     void linkedImageServesTheApiOnTheModulePathAndStopsCleanlyOnSigterm() throws Exception {
@@ -73,9 +76,17 @@ class LinkedImageIT {
                 .directory(build.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        pb.environment().keySet().removeIf(name -> name.startsWith("INVENTORY_") || name.equals("JAVA_OPTS"));
+        pb.environment().keySet().removeIf(name -> name.startsWith("INVENTORY_") || name.equals("JAVA_OPTS")
+                                                   || name.startsWith("AWS_") || name.startsWith("ECS_"));
         pb.environment().put("INVENTORY_PORT", String.valueOf(port));
         pb.environment().put("INVENTORY_DATA_DIR", dataDir.toString());
+        cloudWatch = FakeCloudWatchLogs.start();
+        pb.environment().put("INVENTORY_CLOUDWATCH_LOG_GROUP", "linked-image-it");
+        pb.environment().put("INVENTORY_CLOUDWATCH_ENDPOINT", cloudWatch.endpoint().toString());
+        pb.environment().put("AWS_REGION", "eu-west-1");
+        pb.environment().put("AWS_ACCESS_KEY_ID", "AKIDLINKEDIMAGEIT");
+        pb.environment().put("AWS_SECRET_ACCESS_KEY", "linked-image-it-secret");
+        pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
         long started = System.nanoTime();
         service = pb.start();
         service.getOutputStream().close();
@@ -154,6 +165,17 @@ class LinkedImageIT {
         assertThat("the embedded PostgreSQL stopped with the service",
                 Files.exists(dataDir.resolve("pg/postmaster.pid")), is(false));
         assertThat(Files.readString(log), not(matchesPattern("(?s).*(\\[error\\]\\[aot\\]|Exception|SEVERE).*")));
+        // JUL's own shutdown hook waits for the service's: the lines of the stop reach the console
+        assertThat(tail(log), Files.readString(log), containsString("INFO inventory.app.InventoryServer: stopped"));
+
+        // the whole log went to CloudWatch too, the lines logged while stopping included
+        List<String> shipped = cloudWatch.messages();
+        assertThat(cloudWatch.violations().toString(), cloudWatch.violations().isEmpty(), is(true));
+        assertThat(shipped.toString(), shipped.stream().anyMatch(m -> m.contains("inventory ready on")), is(true));
+        assertThat(shipped.toString(), shipped.stream().anyMatch(m -> m.contains("SIGTERM: finishing")), is(true));
+        assertThat(shipped.getLast(), containsString("inventory.app.InventoryServer: stopped"));
+        System.out.println("LinkedImageIT: " + shipped.size() + " log lines shipped to CloudWatch Logs in "
+                           + cloudWatch.batches().size() + " batches");
     }
 
     @AfterEach
@@ -165,6 +187,9 @@ class LinkedImageIT {
                 service.destroyForcibly();
             }
             children.forEach(ProcessHandle::destroy);
+        }
+        if (cloudWatch != null) {
+            cloudWatch.close();
         }
     }
 

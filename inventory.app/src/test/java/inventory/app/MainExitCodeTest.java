@@ -33,6 +33,19 @@ class MainExitCodeTest {
     }
 
     @Test
+    void badCloudWatchSettingsExitTwoNamingTheVariable() throws Exception {
+        Result endpoint = run(Map.of("INVENTORY_CLOUDWATCH_ENDPOINT", "ftp://logs.example.com"));
+        assertThat(endpoint.output(), endpoint.code(), is(2));
+        assertThat(endpoint.output(), containsString("INVENTORY_CLOUDWATCH_ENDPOINT"));
+        Result group = run(Map.of("INVENTORY_CLOUDWATCH_LOG_GROUP", "no spaces allowed", "AWS_REGION", "eu-west-1"));
+        assertThat(group.output(), group.code(), is(2));
+        assertThat(group.output(), containsString("INVENTORY_CLOUDWATCH_LOG_GROUP"));
+        Result region = run(Map.of("INVENTORY_CLOUDWATCH_LOG_GROUP", "/ecs/inventory"));
+        assertThat(region.output(), region.code(), is(2));
+        assertThat(region.output(), containsString("AWS_REGION"));
+    }
+
+    @Test
     void unreachableDatabaseExitsThree() throws Exception {
         Result r = run(Map.of("INVENTORY_DB_URL", "jdbc:postgresql://127.0.0.1:1/nothing", "INVENTORY_PORT", "0"));
         assertThat(r.output(), r.code(), is(3));
@@ -46,7 +59,7 @@ class MainExitCodeTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
                 "inventory.app.Main")).redirectErrorStream(true);
-        pb.environment().keySet().removeIf(k -> k.startsWith("INVENTORY_"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("INVENTORY_") || k.startsWith("AWS_"));
         pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {

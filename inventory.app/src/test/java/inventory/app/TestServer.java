@@ -86,6 +86,11 @@ final class TestServer implements AutoCloseable {
         return server.port();
     }
 
+    /** Log lines the CloudWatch shipping dropped (0 without it). */
+    long logLinesDropped() {
+        return server.logLinesDropped();
+    }
+
     URI uri(String path) {
         return base.resolve(path);
     }

@@ -1,0 +1,728 @@
+package inventory.app.logging;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.random.RandomGenerator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClientBuilder;
+import software.amazon.awssdk.services.cloudwatchlogs.model.CreateLogStreamRequest;
+import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
+import software.amazon.awssdk.services.cloudwatchlogs.model.PutLogEventsRequest;
+import software.amazon.awssdk.services.cloudwatchlogs.model.PutLogEventsResponse;
+import software.amazon.awssdk.services.cloudwatchlogs.model.RejectedLogEventsInfo;
+import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceAlreadyExistsException;
+import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException;
+
+/**
+ * Ships log lines to a CloudWatch Logs stream, asynchronously and in batches.
+ * <p>
+ * {@link #offer} only appends to a bounded buffer in memory: it never waits for CloudWatch, never throws, and when
+ * the buffer is full it drops the oldest line and counts it ({@link #dropped()}). One background virtual thread
+ * sends the buffer with {@code PutLogEvents}, in batches within the service's limits (at most 10,000 events and
+ * 1,048,576 bytes, counting 26 bytes per event; events in time order; spanning less than 24 hours; one event at
+ * most 256 KiB, longer lines are cut), at least every flush interval (at most 5 s) and sooner when a full batch is
+ * waiting. Throttling, 5xx answers, time-outs and connection failures are retried with exponential backoff and
+ * jitter; the batch goes back to the front of the buffer meanwhile, so while CloudWatch is slow or unreachable the
+ * buffer fills and the oldest lines are the ones dropped. The log stream is created at the first send and again
+ * when {@code PutLogEvents} answers {@code ResourceNotFoundException}; the log group must exist.
+ * <p>
+ * The shipper reports drops, cut lines and failures in its own log ({@code inventory.app.logging.CloudWatchShipper})
+ * at most once a minute; {@link CloudWatchHandler} ships those lines too, and nothing else logged on the sender
+ * thread (the SDK's own logging), so shipping cannot feed itself.
+ */
+public final class CloudWatchShipper implements AutoCloseable {
+
+    /** PutLogEvents: events per call. */
+    static final int MAX_BATCH_EVENTS = 10_000;
+    /** PutLogEvents: bytes per call, the UTF-8 messages plus {@link #EVENT_OVERHEAD} per event. */
+    static final int MAX_BATCH_BYTES = 1_048_576;
+    /** What CloudWatch counts for each event on top of its message. */
+    static final int EVENT_OVERHEAD = 26;
+    /** The largest event, message plus overhead. */
+    static final int MAX_EVENT_BYTES = 256 * 1024;
+    /** A batch spans less than this, first to last timestamp. */
+    static final long MAX_SPAN_MILLIS = TimeUnit.HOURS.toMillis(24) - 1;
+    /** The buffer's bound in bytes, whatever its bound in lines: a few huge lines must not take the heap. */
+    static final long MAX_BUFFERED_BYTES = 32L * 1024 * 1024;
+    /** How long {@link #close()} waits for the buffer to go out. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** Own-log reports at most this often. */
+    static final Duration REPORT_INTERVAL = Duration.ofMinutes(1);
+
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(10);
+    /** One call, connecting and reading included: a hanging endpoint holds the sender at most this long. */
+    static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(15);
+    static final Duration BACKOFF_BASE = Duration.ofMillis(200);
+    static final Duration BACKOFF_MAX = Duration.ofSeconds(20);
+
+    /** Error codes that refuse a batch for what it holds. */
+    private static final java.util.Set<String> BATCH_REFUSED = java.util.Set.of("InvalidParameterException",
+            "ValidationException", "DataAlreadyAcceptedException", "InvalidSequenceTokenException",
+            "SerializationException");
+    private static final Logger LOG = Logger.getLogger(CloudWatchShipper.class.getName());
+    private static final String TRUNCATED = " ... [cut by the log shipper: the line had %d bytes, CloudWatch takes %d]";
+    private static final Pattern ECS_CONTAINER_ID = Pattern.compile("^([0-9a-f]{32})-[0-9]+$");
+    private static final DateTimeFormatter STREAM_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss")
+            .withZone(ZoneOffset.UTC);
+
+    /**
+     * Where and how to ship.
+     *
+     * @param logGroup      the log group (it must exist)
+     * @param logStream     the log stream, created when missing; {@link #defaultLogStream} makes one per task
+     * @param endpoint      another endpoint than the region's, for tests and local stand-ins
+     * @param region        the AWS region; empty: the SDK's default region chain ({@code AWS_REGION})
+     * @param capacity      the buffer's bound in lines; beyond it the oldest line is dropped
+     * @param flushInterval the longest a line waits before it is sent, more than 0 and at most 5 s
+     */
+    public record Settings(String logGroup, String logStream, Optional<URI> endpoint, Optional<String> region,
+                           int capacity, Duration flushInterval) {
+
+        /**
+         * Checks the values.
+         */
+        public Settings {
+            Objects.requireNonNull(logGroup, "logGroup");
+            Objects.requireNonNull(logStream, "logStream");
+            Objects.requireNonNull(endpoint, "endpoint");
+            Objects.requireNonNull(region, "region");
+            if (capacity < 1) {
+                throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
+            }
+            if (flushInterval.isNegative() || flushInterval.isZero() || flushInterval.compareTo(Duration.ofSeconds(5)) > 0) {
+                throw new IllegalArgumentException("flushInterval must be more than 0 and at most 5 s, got " + flushInterval);
+            }
+        }
+
+        /**
+         * The service's settings: a stream of its own for this task, 50,000 lines, flushed every 5 s.
+         *
+         * @param logGroup the log group
+         * @param endpoint another endpoint, or empty for the region's
+         * @param region   the region, or empty for the SDK's default region chain
+         * @return the settings
+         */
+        public static Settings of(String logGroup, Optional<URI> endpoint, Optional<String> region) {
+            return new Settings(logGroup, defaultLogStream(System.getenv(), Instant.now(), ThreadLocalRandom.current()),
+                    endpoint, region, 50_000, Duration.ofSeconds(5));
+        }
+    }
+
+    /** A line waiting to be sent: its timestamp, its text (already cut to fit) and its size as CloudWatch counts. */
+    private record Line(long millis, String text, int bytes) {
+    }
+
+    private final Settings settings;
+    private final CloudWatchLogsClient client;
+    private final Thread sender;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** The sender waits on it for lines, a flush request or the flush interval. */
+    private final Condition wake = lock.newCondition();
+    /** {@link #flush} waits on it for lines to be handled. */
+    private final Condition progress = lock.newCondition();
+    /** The sender's backoff waits on it, so that close cuts the wait short. */
+    private final Condition stopping = lock.newCondition();
+    // all guarded by lock
+    private final ArrayDeque<Line> buffer = new ArrayDeque<>();
+    private long bufferedBytes;
+    private long offered;
+    /** Lines that left: sent, rejected by CloudWatch or dropped. */
+    private long handled;
+    private long flushTarget;
+    private long dropped;
+    private long droppedReported;
+    private long rejected;
+    private long rejectedReported;
+    private long truncated;
+    private long truncatedReported;
+    private boolean retryPending;
+    private boolean closing;
+    private boolean stopped;
+    private volatile long sent;
+    private volatile long batches;
+    // the sender's own
+    private boolean streamReady;
+    private volatile int failures;
+    private volatile String lastFailure;
+    private String lastFailureReported;
+    private long lastReportNanos;
+
+    private CloudWatchShipper(Settings settings, CloudWatchLogsClient client) {
+        this.settings = settings;
+        this.client = client;
+        this.sender = Thread.ofVirtual().name("cloudwatch-shipper").unstarted(this::run);
+        this.lastReportNanos = System.nanoTime() - REPORT_INTERVAL.toNanos();
+    }
+
+    /**
+     * Builds the client and starts the sender, which creates the log stream first (and again before the first batch
+     * if that failed). Returns at once: nothing here waits for CloudWatch.
+     *
+     * @param settings where and how to ship
+     * @return the running shipper
+     */
+    public static CloudWatchShipper start(Settings settings) {
+        CloudWatchShipper shipper = new CloudWatchShipper(settings, client(settings));
+        shipper.sender.start();
+        return shipper;
+    }
+
+    /**
+     * The SDK's synchronous client on its smallest HTTP client (the JDK's HttpURLConnection), with the SDK's own
+     * retries off (the sender retries, and keeps the buffer moving while it does) and every wait bounded.
+     */
+    private static CloudWatchLogsClient client(Settings settings) {
+        CloudWatchLogsClientBuilder builder = CloudWatchLogsClient.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(CONNECT_TIMEOUT)
+                        .socketTimeout(SOCKET_TIMEOUT))
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .overrideConfiguration(o -> o
+                        .apiCallTimeout(API_CALL_TIMEOUT)
+                        .apiCallAttemptTimeout(API_CALL_TIMEOUT)
+                        .retryStrategy(AwsRetryStrategy.doNotRetry()));
+        settings.region().ifPresent(r -> builder.region(Region.of(r)));
+        settings.endpoint().ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    /**
+     * A log stream name of its own for this task: {@code inventory/<task or host>/<UTC start time>-<4 hex>}. The task
+     * is the ECS task id, taken from the last segment of {@code ECS_CONTAINER_METADATA_URI_V4}; without it, the host
+     * name.
+     *
+     * @param env    the environment
+     * @param now    the start time
+     * @param random for the suffix, so that two starts in the same second get two streams
+     * @return the stream name
+     */
+    public static String defaultLogStream(Map<String, String> env, Instant now, RandomGenerator random) {
+        String source = Optional.ofNullable(env.get("ECS_CONTAINER_METADATA_URI_V4"))
+                .map(String::trim)
+                .map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u)
+                .map(u -> u.substring(u.lastIndexOf('/') + 1))
+                .filter(s -> !s.isEmpty())
+                .map(s -> {
+                    Matcher task = ECS_CONTAINER_ID.matcher(s);
+                    return task.matches() ? task.group(1) : s;
+                })
+                .orElseGet(() -> hostName(env));
+        String name = source.replaceAll("[^A-Za-z0-9._-]", "-");
+        if (name.length() > 128) {
+            name = name.substring(0, 128);
+        }
+        String suffix = HexFormat.of().toHexDigits((short) random.nextInt(1 << 16));
+        return "inventory/" + name + "/" + STREAM_TIME.format(now) + "-" + suffix;
+    }
+
+    private static String hostName(Map<String, String> env) {
+        String host = env.get("HOSTNAME");
+        if (host != null && !host.isBlank()) {
+            return host.trim();
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown-host";
+        }
+    }
+
+    /**
+     * @return the settings this shipper runs with
+     */
+    public Settings settings() {
+        return settings;
+    }
+
+    /**
+     * Buffers a line. Never waits for CloudWatch and never throws: when the buffer is full, the oldest line is
+     * dropped and counted. A line longer than CloudWatch takes is cut, and says so at its end.
+     *
+     * @param epochMillis the line's timestamp
+     * @param line        the line, without a trailing newline
+     */
+    public void offer(long epochMillis, String line) {
+        try {
+            if (line == null) {
+                return;
+            }
+            String text = line.isEmpty() ? " " : line;
+            int bytes = utf8Length(text);
+            boolean cut = false;
+            if (bytes + EVENT_OVERHEAD > MAX_EVENT_BYTES) {
+                text = truncate(text, bytes);
+                bytes = utf8Length(text);
+                cut = true;
+            }
+            Line l = new Line(epochMillis, text, bytes + EVENT_OVERHEAD);
+            lock.lock();
+            try {
+                if (stopped) {
+                    dropped++;
+                    return;
+                }
+                if (cut) {
+                    truncated++;
+                }
+                buffer.addLast(l);
+                bufferedBytes += l.bytes();
+                offered++;
+                trim();
+                if (buffer.size() >= MAX_BATCH_EVENTS || bufferedBytes >= MAX_BATCH_BYTES) {
+                    wake.signal();
+                }
+            } finally {
+                lock.unlock();
+            }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // the service's request must not fail for its log line
+        }
+    }
+
+    /** Drops the oldest lines while the buffer is over its bounds; called with the lock held. */
+    private void trim() {
+        boolean any = false;
+        while (buffer.size() > settings.capacity() || (bufferedBytes > MAX_BUFFERED_BYTES && buffer.size() > 1)) {
+            Line old = buffer.pollFirst();
+            bufferedBytes -= old.bytes();
+            dropped++;
+            handled++;
+            any = true;
+        }
+        if (any) {
+            progress.signalAll();
+        }
+    }
+
+    /**
+     * @return lines dropped so far because the buffer was full (or offered after close)
+     */
+    public long dropped() {
+        lock.lock();
+        try {
+            return dropped;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return lines CloudWatch accepted so far
+     */
+    public long sent() {
+        return sent;
+    }
+
+    /**
+     * @return successful PutLogEvents calls so far
+     */
+    public long batches() {
+        return batches;
+    }
+
+    /**
+     * Asks the sender to send everything offered so far now, and waits until it has left the buffer (sent,
+     * rejected or dropped) or the timeout passed.
+     *
+     * @param timeout how long to wait; zero only asks
+     * @return whether everything offered before the call left the buffer in time
+     */
+    public boolean flush(Duration timeout) {
+        lock.lock();
+        try {
+            long target = offered;
+            flushTarget = Math.max(flushTarget, target);
+            wake.signal();
+            long left = timeout.toNanos();
+            while (handled < target && left > 0 && !stopped) {
+                left = progress.awaitNanos(left);
+            }
+            return handled >= target;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sends what is buffered (waiting at most {@link #CLOSE_TIMEOUT}), stops the sender and closes the client.
+     * Lines offered later are dropped. What could not be sent in time is reported on standard error.
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            closing = true;
+        } finally {
+            lock.unlock();
+        }
+        report(true);
+        boolean all = flush(CLOSE_TIMEOUT);
+        long left;
+        lock.lock();
+        try {
+            stopped = true;
+            left = offered - handled;
+            wake.signalAll();
+            stopping.signalAll();
+            progress.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        sender.interrupt();
+        try {
+            sender.join(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            client.close();
+        } catch (RuntimeException e) {
+            // closing anyway
+        }
+        if (!all && left > 0) {
+            // the handler is going away: stderr is the one place left to say it
+            System.err.println(Instant.now() + " WARNING " + CloudWatchShipper.class.getName() + ": " + left
+                               + " log lines were not shipped to CloudWatch Logs before shutdown"
+                               + (lastFailure == null ? "" : " (last error: " + lastFailure + ")"));
+        }
+    }
+
+    /**
+     * @return whether the calling thread is the sender (whose own logging must not be shipped, but for reports)
+     */
+    boolean isSenderThread() {
+        return Thread.currentThread() == sender;
+    }
+
+    // ---- the sender ----------------------------------------------------------------------------------------------
+
+    private void run() {
+        try {
+            createStream(); // early, so that the first batch finds it; if this fails, the first batch tries again
+        } catch (RuntimeException e) {
+            lastFailure = describe(e);
+        }
+        long interval = settings.flushInterval().toNanos();
+        long due = System.nanoTime() + interval;
+        while (true) {
+            List<Line> batch;
+            lock.lock();
+            try {
+                while (!stopped && !retryPending && handled >= flushTarget && buffer.size() < MAX_BATCH_EVENTS
+                       && bufferedBytes < MAX_BATCH_BYTES && System.nanoTime() - due < 0) {
+                    wake.awaitNanos(due - System.nanoTime());
+                }
+                if (stopped) {
+                    return;
+                }
+                retryPending = false;
+                batch = takeBatch();
+                if (buffer.isEmpty()) {
+                    due = System.nanoTime() + interval;
+                }
+            } catch (InterruptedException e) {
+                if (isStopped()) {
+                    return;
+                }
+                continue;
+            } finally {
+                lock.unlock();
+            }
+            if (!batch.isEmpty()) {
+                send(batch);
+            }
+            report(false);
+        }
+    }
+
+    private boolean isStopped() {
+        lock.lock();
+        try {
+            return stopped;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next batch from the front of the buffer, in time order; called with the lock held. */
+    private List<Line> takeBatch() {
+        List<Line> batch = new ArrayList<>(Math.min(buffer.size(), MAX_BATCH_EVENTS));
+        long bytes = 0;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        while (!buffer.isEmpty() && batch.size() < MAX_BATCH_EVENTS) {
+            Line next = buffer.peekFirst();
+            long lo = Math.min(min, next.millis());
+            long hi = Math.max(max, next.millis());
+            if (bytes + next.bytes() > MAX_BATCH_BYTES || (!batch.isEmpty() && hi - lo > MAX_SPAN_MILLIS)) {
+                break;
+            }
+            buffer.pollFirst();
+            bufferedBytes -= next.bytes();
+            bytes += next.bytes();
+            min = lo;
+            max = hi;
+            batch.add(next);
+        }
+        batch.sort(Comparator.comparingLong(Line::millis)); // stable: lines of one millisecond keep their order
+        return batch;
+    }
+
+    /** One attempt at a batch; on a failure worth retrying, the batch goes back to the buffer and the sender waits. */
+    private void send(List<Line> batch) {
+        try {
+            if (!streamReady) {
+                createStream();
+            }
+            PutLogEventsResponse response;
+            try {
+                response = put(batch);
+            } catch (ResourceNotFoundException e) {
+                // the stream was deleted (or never made): make it and try once more at once
+                streamReady = false;
+                createStream();
+                response = put(batch);
+            }
+            int refused = refused(response.rejectedLogEventsInfo(), batch.size());
+            sent += batch.size() - refused;
+            batches++;
+            failures = 0;
+            done(batch.size(), refused, null);
+        } catch (SdkException e) {
+            if (retryable(e)) {
+                retryLater(batch, e);
+            } else {
+                // CloudWatch will never take this batch (InvalidParameterException, say): drop it rather than stall
+                done(batch.size(), batch.size(), describe(e));
+            }
+        } catch (RuntimeException e) {
+            retryLater(batch, e);
+        }
+    }
+
+    private void createStream() {
+        try {
+            client.createLogStream(CreateLogStreamRequest.builder()
+                    .logGroupName(settings.logGroup())
+                    .logStreamName(settings.logStream())
+                    .build());
+        } catch (ResourceAlreadyExistsException e) {
+            // made by an earlier start of the same stream name, or by a call whose answer was lost
+        }
+        streamReady = true;
+    }
+
+    private PutLogEventsResponse put(List<Line> batch) {
+        List<InputLogEvent> events = new ArrayList<>(batch.size());
+        for (Line l : batch) {
+            events.add(InputLogEvent.builder().timestamp(l.millis()).message(l.text()).build());
+        }
+        return client.putLogEvents(PutLogEventsRequest.builder()
+                .logGroupName(settings.logGroup())
+                .logStreamName(settings.logStream())
+                .logEvents(events)
+                .build());
+    }
+
+    private static int refused(RejectedLogEventsInfo info, int size) {
+        if (info == null) {
+            return 0;
+        }
+        int old = Math.max(info.tooOldLogEventEndIndex() == null ? -1 : info.tooOldLogEventEndIndex(),
+                info.expiredLogEventEndIndex() == null ? -1 : info.expiredLogEventEndIndex()) + 1;
+        int young = info.tooNewLogEventStartIndex() == null ? 0 : size - info.tooNewLogEventStartIndex();
+        return Math.min(size, Math.max(0, old) + Math.max(0, young));
+    }
+
+    private void done(int lines, int refused, String failure) {
+        lock.lock();
+        try {
+            handled += lines;
+            rejected += refused;
+            if (failure != null) {
+                lastFailure = failure;
+            }
+            progress.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Everything is worth another try (throttling, 5xx, time-outs, failures to connect, but also credentials or
+     * permissions not there yet and a missing log group, which someone may yet fix) except the answers that say
+     * this batch itself is wrong: the same batch would fail again, so it is dropped rather than stall the rest.
+     */
+    private static boolean retryable(SdkException e) {
+        if (e instanceof AwsServiceException service && service.awsErrorDetails() != null) {
+            return !BATCH_REFUSED.contains(service.awsErrorDetails().errorCode());
+        }
+        return true;
+    }
+
+    private void retryLater(List<Line> batch, Exception e) {
+        failures++;
+        long cap = Math.min(BACKOFF_MAX.toNanos(), BACKOFF_BASE.toNanos() << Math.min(failures - 1, 20));
+        long wait = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+        lock.lock();
+        try {
+            lastFailure = describe(e);
+            for (int i = batch.size() - 1; i >= 0; i--) {
+                Line l = batch.get(i);
+                buffer.addFirst(l);
+                bufferedBytes += l.bytes();
+            }
+            trim();
+            retryPending = true;
+            while (!closing && !stopped && wait > 0) {
+                wait = stopping.awaitNanos(wait);
+            }
+            if (closing && !stopped && wait > 0) {
+                // closing: one more try without the rest of the wait, since close waits only so long
+                stopping.awaitNanos(Math.min(wait, BACKOFF_BASE.toNanos()));
+            }
+        } catch (InterruptedException ie) {
+            // close() stops the sender; run() sees it
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof AwsServiceException s && s.awsErrorDetails() != null) {
+            return s.statusCode() + " " + s.awsErrorDetails().errorCode() + ": " + s.awsErrorDetails().errorMessage();
+        }
+        String message = e.getMessage();
+        Throwable cause = e.getCause();
+        if (cause != null && cause.getMessage() != null && (message == null || !message.contains(cause.getMessage()))) {
+            message = (message == null ? "" : message + ": ") + cause;
+        }
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /**
+     * Says in the service's log, at most once a minute (or now, when closing), how many lines were dropped, refused
+     * or cut since the last report, and why.
+     */
+    private void report(boolean now) {
+        long droppedNew;
+        long rejectedNew;
+        long truncatedNew;
+        String failure;
+        lock.lock();
+        try {
+            if (!now && System.nanoTime() - lastReportNanos < REPORT_INTERVAL.toNanos()) {
+                return;
+            }
+            droppedNew = dropped - droppedReported;
+            rejectedNew = rejected - rejectedReported;
+            truncatedNew = truncated - truncatedReported;
+            failure = failures > 0 && !Objects.equals(lastFailure, lastFailureReported) ? lastFailure : null;
+            if (droppedNew == 0 && rejectedNew == 0 && truncatedNew == 0 && failure == null) {
+                return;
+            }
+            droppedReported = dropped;
+            rejectedReported = rejected;
+            truncatedReported = truncated;
+            lastFailureReported = lastFailure;
+            lastReportNanos = System.nanoTime();
+        } finally {
+            lock.unlock();
+        }
+        String where = "CloudWatch Logs " + settings.logGroup() + " " + settings.logStream();
+        if (droppedNew > 0) {
+            LOG.log(Level.WARNING, "dropped " + droppedNew + " log lines: " + where + " did not take them as fast as "
+                                   + "they came (buffer of " + settings.capacity() + " lines full"
+                                   + (lastFailure == null ? "" : "; last error: " + lastFailure) + ")");
+        } else if (failure != null) {
+            LOG.log(Level.WARNING, "shipping logs to " + where + " failed, retrying with backoff: " + failure);
+        }
+        if (rejectedNew > 0) {
+            LOG.log(Level.WARNING, where + " refused " + rejectedNew + " log lines"
+                                   + (lastFailure == null ? " (too old or too far in the future)" : ": " + lastFailure));
+        }
+        if (truncatedNew > 0) {
+            LOG.log(Level.WARNING, "cut " + truncatedNew + " log lines to the " + MAX_EVENT_BYTES
+                                   + " bytes a CloudWatch Logs event may have");
+        }
+    }
+
+    // ---- sizes ---------------------------------------------------------------------------------------------------
+
+    /** The UTF-8 length of a string, without encoding it (an unpaired surrogate counts as the 3 bytes of '?'...). */
+    static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    /** Cuts a line so that it, the note saying so and the overhead fit in one event; never splits a surrogate pair. */
+    static String truncate(String s, int bytes) {
+        String note = String.format(TRUNCATED, bytes, MAX_EVENT_BYTES - EVENT_OVERHEAD);
+        int budget = MAX_EVENT_BYTES - EVENT_OVERHEAD - utf8Length(note);
+        int n = 0;
+        int end = 0;
+        while (end < s.length()) {
+            char c = s.charAt(end);
+            int width = c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+            int chars = 1;
+            if (Character.isHighSurrogate(c) && end + 1 < s.length() && Character.isLowSurrogate(s.charAt(end + 1))) {
+                width = 4;
+                chars = 2;
+            }
+            if (n + width > budget) {
+                break;
+            }
+            n += width;
+            end += chars;
+        }
+        return s.substring(0, end) + note;
+    }
+}
