@@ -195,6 +195,43 @@ class TelemetryTest {
     }
 
     @Test
+    void readinessStaysUpWhileEveryPooledConnectionIsBusy() throws Exception {
+        try (TestServer s = TestServer.start(TestServer.dataDir("busy-pool"), c -> c);
+             TestServer small = TestServer.start(s.databaseUrl(), 2, c -> c)) {
+            String id = small.product(TestServer.sku("BUSY"), 5).getString("id");
+            try (java.sql.Connection lock = s.jdbc()) {
+                lock.setAutoCommit(false);
+                try (var st = lock.prepareStatement("SELECT id FROM products WHERE id = CAST(? AS uuid) FOR UPDATE")) {
+                    st.setString(1, id);
+                    st.executeQuery().close();
+                }
+                // two adjustments wait for the row lock, each holding one of the pool's two connections
+                try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                    List<java.util.concurrent.Future<TestServer.Response>> waiting = new ArrayList<>();
+                    for (int i = 0; i < 2; i++) {
+                        waiting.add(pool.submit(() -> small.post("/v1/products/" + id + "/stock/adjustments",
+                                "{\"delta\":1,\"reason\":\"RECEIVED\"}")));
+                    }
+                    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                    while (small.count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") < 2
+                           && System.nanoTime() < deadline) {
+                        Thread.sleep(20);
+                    }
+                    long start = System.nanoTime();
+                    TestServer.Response ready = small.get("/health/ready");
+                    long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
+                    assertThat(ready.body(), ready.status(), is(200));
+                    assertThat("answered without waiting for the pool", ms, is(org.hamcrest.Matchers.lessThan(2000L)));
+                    lock.rollback();
+                    for (var f : waiting) {
+                        assertThat(f.get().status(), is(201));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void withJsonFormatEveryLineTheProcessWritesIsOneJsonObject() throws Exception {
         Path data = TestServer.dataDir("jsonlogs");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -87,6 +87,17 @@ public final class PgDatabase implements Transactions, AutoCloseable {
      * @throws SQLException if it does not
      */
     public static void probe(Settings settings) throws SQLException {
+        probe(settings, 5);
+    }
+
+    /**
+     * Checks that the database answers, on a connection of its own.
+     *
+     * @param settings connection settings
+     * @param seconds  longest wait to connect and for the answer
+     * @throws SQLException if it does not answer
+     */
+    static void probe(Settings settings, int seconds) throws SQLException {
         Properties props = new Properties();
         if (settings.user() != null) {
             props.setProperty("user", settings.user());
@@ -94,10 +105,12 @@ public final class PgDatabase implements Transactions, AutoCloseable {
         if (settings.password() != null) {
             props.setProperty("password", settings.password());
         }
-        props.setProperty("connectTimeout", "5");
-        props.setProperty("socketTimeout", "10");
+        props.setProperty("connectTimeout", String.valueOf(seconds));
+        props.setProperty("socketTimeout", String.valueOf(seconds * 2));
         try (Connection c = DriverManager.getConnection(settings.url(), props)) {
-            c.isValid(5);
+            if (!c.isValid(seconds)) {
+                throw new SQLException("the database did not answer");
+            }
         }
     }
 
@@ -268,6 +281,16 @@ public final class PgDatabase implements Transactions, AutoCloseable {
      * @return true if a trivial query ran
      */
     public boolean ping() {
+        if (saturated()) {
+            // every pooled connection is busy with live work: waiting for one would make a busy service look dead
+            // to its load balancer, so ask the database on a connection of the probe's own
+            try {
+                probe(settings, 2);
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                return false;
+            }
+        }
         try {
             return client.execute().get("SELECT 1 AS ok").isPresent();
         } catch (RuntimeException e) {
