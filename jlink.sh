@@ -197,6 +197,7 @@ if [[ "${1:-}" == "--train-aot" ]]; then
     rm -f "$AOT" "$AOT.dir"
     data="$(mktemp -d "${TMPDIR:-/tmp}/inventory-aot.XXXXXX")"
     log="$data/training.log"
+    # shellcheck disable=SC2317  # not unreachable: the EXIT trap below runs it
     stop_training_db() {
         local pidfile="$data/pg/postmaster.pid"
         if [[ -f "$pidfile" ]]; then
