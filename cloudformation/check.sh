@@ -2,7 +2,11 @@
 # Checks cloudformation/ecs-stack.yaml without AWS and without network:
 #  1. cfn-lint: every resource type, property, value and reference against the AWS resource
 #     specification bundled with cfn-lint (errors and warnings fail; informational I-rules are shown).
-#  2. cloudformation/test/policy_test.py: policy checks over the parsed template (RDS private,
+#  2. cloudformation/test/spec_check.py: resource types, properties (recursively), required properties,
+#     value types and !GetAtt attributes against the newer specification of the npm package
+#     @aws-cdk/aws-service-spec (pinned in package.json/package-lock.json; installed here with npm ci
+#     the first time, so the first run needs the npm registry, later runs none).
+#  3. cloudformation/test/policy_test.py: policy checks over the parsed template (RDS private,
 #     encrypted, deletion-protected; no world-open security group but the ALB's listener ports; tasks
 #     in private subnets without public IPs; secrets only from Secrets Manager; log retention; IAM least
 #     privilege; circuit breaker; alarms), plus mutation tests proving each check can fail.
@@ -30,6 +34,20 @@ if (( lint_rc & 7 )); then
   status=1
 else
   echo "ok   cfn-lint: no errors, no warnings"
+fi
+
+spec_db="$here/node_modules/@aws-cdk/aws-service-spec/db.json.gz"
+if [[ ! -f "$spec_db" ]]; then
+  echo "== npm ci (cloudformation/package-lock.json: @aws-cdk/aws-service-spec)"
+  (cd "$here" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || true
+fi
+spec_version="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["version"])' "$here/node_modules/@aws-cdk/aws-service-spec/package.json" 2>/dev/null || echo missing)"
+echo "== @aws-cdk/aws-service-spec $spec_version resource specification on $template"
+if [[ -f "$spec_db" ]] && python3 "$here/test/spec_check.py" "$template" "$spec_db"; then
+  echo "ok   resource specification check"
+else
+  echo "FAIL resource specification check"
+  status=1
 fi
 
 echo "== policy tests (cloudformation/test/policy_test.py) on $template"
