@@ -366,9 +366,33 @@ def check_alarms(t):
     return v
 
 
+def check_service_ships_json_logs_to_its_group(t):
+    v = []
+    for name, td in resources(t, "AWS::ECS::TaskDefinition"):
+        for c in items(props(td).get("ContainerDefinitions")):
+            if c.get("Name") != "inventory":
+                continue
+            env = {e.get("Name"): e.get("Value") for e in items(c.get("Environment"))}
+            if env.get("INVENTORY_LOG_FORMAT") != "json":
+                v.append(f"{name}: INVENTORY_LOG_FORMAT is not json (no EMF metrics, the alarms see nothing)")
+            group = ref_name(env.get("INVENTORY_CLOUDWATCH_LOG_GROUP"))
+            if (t.get("Resources") or {}).get(group, {}).get("Type") != "AWS::Logs::LogGroup":
+                v.append(f"{name}: INVENTORY_CLOUDWATCH_LOG_GROUP is not a log group of this stack")
+            if "LogConfiguration" in c:
+                v.append(f"{name}: a log driver as well would deliver every EMF line twice")
+            role = ref_name(props(td).get("TaskRoleArn"))
+            named = {m for pol in items(props(t["Resources"].get(role, {})).get("Policies"))
+                     for st in items(pol["PolicyDocument"]["Statement"]) for r in items(st.get("Resource"))
+                     for m in re.findall(r"\$\{([A-Za-z0-9]+)\}", " ".join(strings(r)))}
+            if group not in named:
+                v.append(f"{name}: the task role may not write {group}")
+    return v
+
+
 CHECKS = [check_rds_private_encrypted_protected, check_no_world_open_security_group_but_alb_listeners,
           check_tasks_private_without_public_ip, check_secrets_not_plain, check_log_retention,
-          check_iam_least_privilege, check_service_deploys_safely, check_alarms]
+          check_iam_least_privilege, check_service_deploys_safely, check_alarms,
+          check_service_ships_json_logs_to_its_group]
 
 
 class PolicyTest(unittest.TestCase):
@@ -401,6 +425,9 @@ class PolicyTest(unittest.TestCase):
 
     def test_alarms_topic_dashboard(self):
         self._ok(check_alarms)
+
+    def test_service_ships_json_logs_to_its_own_group(self):
+        self._ok(check_service_ships_json_logs_to_its_group)
 
 
 # ---------------------------------------------------------------- the checks can fail
@@ -456,6 +483,14 @@ def _mutations():
                                lambda t: next(props(s) for _, s in resources(t, "AWS::ECS::Service"))[
                                    "DeploymentConfiguration"].pop("DeploymentCircuitBreaker")),
         "no pool timeouts alarm": (check_alarms, lambda t: t[R].pop("PoolTimeoutsAlarm")),
+        "text logs": (check_service_ships_json_logs_to_its_group,
+                      lambda t: [e.__setitem__("Value", "text") for e in container(t)["Environment"]
+                                 if e["Name"] == "INVENTORY_LOG_FORMAT"]),
+        "awslogs driver too": (check_service_ships_json_logs_to_its_group,
+                               lambda t: container(t).__setitem__("LogConfiguration", {"LogDriver": "awslogs"})),
+        "task role writes another group": (check_service_ships_json_logs_to_its_group,
+                                           lambda t: props(t[R]["TaskRole"])["Policies"][0]["PolicyDocument"][
+                                               "Statement"][0].__setitem__("Resource", [{"Fn::Sub": "${DbSetupLogGroup.Arn}"}])),
     }
 
 
