@@ -285,6 +285,9 @@ def check_log_retention(t):
     for name, g in groups:
         if "RetentionInDays" not in props(g):
             v.append(f"{name}: no RetentionInDays (kept forever)")
+    for name, r in list(resources(t, "AWS::RDS::DBInstance")) + list(resources(t, "AWS::RDS::DBCluster")):
+        if items(props(r).get("EnableCloudwatchLogsExports")):
+            v.append(f"{name}: log exports make a log group RDS creates without retention")
     for name, td in resources(t, "AWS::ECS::TaskDefinition"):
         for c in items(props(td).get("ContainerDefinitions")):
             opts = (c.get("LogConfiguration") or {}).get("Options") or {}
@@ -474,6 +477,8 @@ def _mutations():
                                         {"Name": "INVENTORY_DB_PASSWORD", "Value": "hunter2"})),
         "literal master password": (check_secrets_not_plain,
                                     lambda t: db(t).__setitem__("MasterUserPassword", "hunter2hunter2")),
+        "RDS log export": (check_log_retention,
+                           lambda t: db(t).__setitem__("EnableCloudwatchLogsExports", ["postgresql"])),
         "log group kept forever": (check_log_retention,
                                    lambda t: props(t[R]["LogGroup"]).pop("RetentionInDays", None)),
         "task role may read every secret": (check_iam_least_privilege,
