@@ -19,7 +19,9 @@ module inventory.app {
     requires java.management;
     requires io.helidon.http;
     requires java.sql;
-    requires embedded.postgres;
+    // optional: the container image has no embedded PostgreSQL (see EmbeddedDatabase.available());
+    // bin/inventory's --add-modules ALL-MODULE-PATH resolves it wherever lib/ holds its jars
+    requires static embedded.postgres;
     // CloudWatch Logs: the SDK's jars are automatic modules (Automatic-Module-Name in their manifests)
     requires software.amazon.awssdk.auth;
     requires software.amazon.awssdk.awscore;

@@ -34,6 +34,20 @@ final class EmbeddedDatabase implements AutoCloseable {
         this.postgres = postgres;
     }
 
+    /**
+     * @return whether the embedded PostgreSQL is there: its modules ({@code embedded.postgres} and the binaries) are
+     *         optional ({@code requires static}) and the container image leaves them out, so it always needs
+     *         {@code INVENTORY_DB_URL}
+     */
+    static boolean available() {
+        ModuleLayer layer = EmbeddedDatabase.class.getModule().getLayer();
+        if (layer == null) { // on the class path (not how the service runs): the class is there or not
+            return EmbeddedDatabase.class.getClassLoader()
+                    .getResource("io/zonky/test/db/postgres/embedded/EmbeddedPostgres.class") != null;
+        }
+        return layer.findModule("embedded.postgres").isPresent();
+    }
+
     static EmbeddedDatabase start(Path dataDir) throws IOException {
         Path dir = dataDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);

@@ -193,6 +193,11 @@ public record InventoryConfig(int port,
                                   + u + "'");
             }
         });
+        if (url.isEmpty() && !EmbeddedDatabase.available()) {
+            // the container image leaves the embedded PostgreSQL out (module-info: requires static)
+            throw new Invalid("INVENTORY_DB_URL is not set and this image has no embedded PostgreSQL: set it to the "
+                              + "database's JDBC URL (jdbc:postgresql://host:5432/db)");
+        }
         int pool = integer(inv.get("db.pool.size"), "INVENTORY_DB_POOL_SIZE", 16, 1, 500);
         Path dataDir = Path.of(text(inv.get("data.dir")).orElse("./inventory-data"));
         String format = text(inv.get("log.format")).orElse("text");

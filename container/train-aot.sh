@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The Dockerfile's build stage runs this after ./jlink.sh --no-aot: trains the AOT cache of /opt/inventory, the image
+# the runtime stage gets (no embedded PostgreSQL), in the directory it will run from, because the JVM uses a cache
+# only with the module path and paths it was trained with.
+#
+# The training start needs a database. The embedded PostgreSQL's jars (moved to /opt/embedded, never shipped) serve
+# as that database for the few seconds of the training: a second copy of the service that has them (/opt/train)
+# starts it, and the training start of /opt/inventory connects to it with INVENTORY_DB_URL. Both run as the
+# unprivileged user 10002, since PostgreSQL refuses root (and unshare is not allowed in most builders).
+set -euo pipefail
+APP=/opt/inventory
+AOT="$APP/lib/inventory.aot"
+TRAIN=/opt/train
+uid=10002
+
+as_trainer() { setpriv --reuid="$uid" --regid="$uid" --clear-groups env HOME=/tmp "$@"; }
+
+# PostgreSQL looks its user up (initdb: "could not look up effective user ID")
+getent passwd "$uid" >/dev/null \
+    || useradd --system --uid "$uid" --user-group --home-dir /tmp --no-create-home trainer 2>/dev/null \
+    || echo "trainer:x:$uid:$uid::/tmp:/usr/sbin/nologin" >> /etc/passwd
+rm -rf "$TRAIN"
+cp -a "$APP" "$TRAIN"
+cp /opt/embedded/*.jar "$TRAIN/lib/"
+data="$(mktemp -d)"
+chown "$uid:$uid" "$data"
+db_log="$(mktemp)"
+train_log="$(mktemp)"
+chmod 666 "$db_log" "$train_log"
+
+as_trainer env -u INVENTORY_DB_URL INVENTORY_PORT=0 INVENTORY_DATA_DIR="$data" \
+    INVENTORY_ADMIN_KEY=training-only-not-a-secret-0123456789abcdef \
+    "$TRAIN/bin/inventory" >"$db_log" 2>&1 </dev/null &
+db_pid=$!
+stop_db() { if kill -TERM "$db_pid" 2>/dev/null; then wait "$db_pid" || true; fi; }
+trap stop_db EXIT
+for _ in $(seq 1200); do
+    grep -q ' ready on ' "$db_log" && break
+    kill -0 "$db_pid" 2>/dev/null || break
+    sleep 0.1
+done
+port="$(sed -n 4p "$data/pg/postmaster.pid" 2>/dev/null || true)"
+if ! grep -q ' ready on ' "$db_log" || [[ ! "$port" =~ ^[0-9]+$ ]]; then
+    cat "$db_log" >&2
+    echo "train-aot: the training database did not start" >&2
+    exit 1
+fi
+
+rm -f "$AOT" "$AOT.dir"
+# written where the trainer may write (the image stays root's), then moved: the cache's own path does not matter
+out="$data/inventory.aot"
+if ! as_trainer env INVENTORY_DB_URL="jdbc:postgresql://127.0.0.1:$port/postgres" INVENTORY_DB_USER=postgres \
+        INVENTORY_PORT=0 INVENTORY_ADMIN_KEY=training-only-not-a-secret-0123456789abcdef \
+        JAVA_OPTS="-XX:AOTCacheOutput=$out -Dexit.on.started=!" \
+        "$APP/bin/inventory" >"$train_log" 2>&1 </dev/null \
+   || [[ ! -s "$out" ]]; then
+    cat "$train_log" >&2
+    echo "train-aot: the training start failed" >&2
+    exit 1
+fi
+mv "$out" "$AOT"
+printf '%s\n' "$APP" > "$AOT.dir"
+chown -R root:root "$APP"
+stop_db
+trap - EXIT
+rm -rf "$TRAIN" "$data" "$db_log" "$train_log"
+echo "train-aot: $AOT $(du -h "$AOT" | cut -f1)"
