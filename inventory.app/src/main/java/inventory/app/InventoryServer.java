@@ -35,9 +35,11 @@ import inventory.core.LocationService;
 import inventory.core.ReservationService;
 import inventory.core.ReservationSweeper;
 import inventory.core.ProductService;
+import inventory.core.ReadCache;
 import inventory.core.StockService;
 import inventory.core.UuidV7;
 import inventory.persistence.PgDatabase;
+import inventory.persistence.PgProductChanges;
 import inventory.persistence.PgIdempotencyStore;
 import inventory.persistence.PgApiKeyRepository;
 import inventory.persistence.PgEventLog;
@@ -68,6 +70,10 @@ public final class InventoryServer implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     /** How often a process with stream clients looks for events numbered by other processes. */
     private static final Duration EVENT_POLL = Duration.ofMillis(250);
+    /** Products whose {@code GET} answer is kept in memory: a few MB at 100,000 (about 600 bytes each). */
+    private static final int PRODUCT_CACHE_CAPACITY = 100_000;
+    /** How often other instances' product changes are looked for: how stale their changes may be read here. */
+    private static final Duration PRODUCT_CHANGES_POLL = Duration.ofMillis(100);
 
     private final WebServer server;
     private final PgDatabase db;
@@ -78,11 +84,12 @@ public final class InventoryServer implements AutoCloseable {
     private final EventFeed feed;
     private final ReservationSweeper sweeper;
     private final EmfReporter emf;
+    private final PgProductChanges productChanges;
     private volatile Optional<CloudWatchHandler> logShipping = Optional.empty();
 
     private InventoryServer(WebServer server, PgDatabase db, PgDatabase.Settings settings, PgDatabase.Settings owner,
                             Optional<EmbeddedDatabase> embedded, ScheduledExecutorService housekeeping, EventFeed feed,
-                            ReservationSweeper sweeper, EmfReporter emf) {
+                            ReservationSweeper sweeper, EmfReporter emf, PgProductChanges productChanges) {
         this.server = server;
         this.db = db;
         this.settings = settings;
@@ -91,6 +98,7 @@ public final class InventoryServer implements AutoCloseable {
         this.housekeeping = housekeeping;
         this.feed = feed;
         this.sweeper = sweeper;
+        this.productChanges = productChanges;
         this.emf = emf;
     }
 
@@ -188,8 +196,12 @@ public final class InventoryServer implements AutoCloseable {
         PgEventLog eventLog = new PgEventLog(db, EventJson::data);
         EventFeed feed = new EventFeed(eventLog, EVENT_POLL);
         feed.start();
+        ReadCache<ProductHandler.Rendered> productCache = new ReadCache<>(PRODUCT_CACHE_CAPACITY);
+        eventLog.onProductChanged(productCache::invalidate);
+        PgProductChanges productChanges = new PgProductChanges(db, PRODUCT_CHANGES_POLL, productCache::invalidate,
+                productCache::enable, productCache::disable);
         ProductHandler products = new ProductHandler(
-                new ProductService(new PgProductRepository(db), db, eventLog, ids, clock), idempotency);
+                new ProductService(new PgProductRepository(db), db, eventLog, ids, clock), idempotency, productCache);
         StockService stockService = new StockService(new PgStockRepository(db), db, eventLog, ids, clock);
         db.onHoldsExpired(stockService::holdsExpired);
         StockHandler stock = new StockHandler(stockService, idempotency);
@@ -281,7 +293,9 @@ public final class InventoryServer implements AutoCloseable {
         }
         ReservationSweeper sweeper = new ReservationSweeper(reservationService, config.sweepInterval());
         sweeper.start();
-        return new InventoryServer(server, db, settings, owner, embedded, housekeeping, feed, sweeper, emf);
+        productChanges.start();
+        return new InventoryServer(server, db, settings, owner, embedded, housekeeping, feed, sweeper, emf,
+                productChanges);
     }
 
     /** Log-line drop counts of the CloudWatch shippers of this process (none when shipping is off). */
@@ -456,6 +470,7 @@ public final class InventoryServer implements AutoCloseable {
         // end the event streams first: they would otherwise hold the server's graceful stop for its whole grace period
         feed.close();
         server.stop();
+        productChanges.close();
         POOLS.remove(db);
         db.close();
         embedded.ifPresent(EmbeddedDatabase::close);

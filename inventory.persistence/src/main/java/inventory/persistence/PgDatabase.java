@@ -43,10 +43,19 @@ public final class PgDatabase implements Transactions, AutoCloseable {
     private final String poolName;
     private final java.util.concurrent.atomic.AtomicLong poolTimeouts = new java.util.concurrent.atomic.AtomicLong();
 
+    /**
+     * Admission to the pool: at most as many transactions as connections ask HikariCP for one, the rest wait here in
+     * arrival order. HikariCP hands a returned connection to a waiting thread by spinning ({@code Thread.yield})
+     * until the waiter takes it; with dozens of virtual threads waiting that spin took more CPU than the SQL
+     * (measured: 0.7 ms of service CPU per adjustment at 64 concurrent callers, with connections left idle).
+     */
+    private final java.util.concurrent.Semaphore admission;
+
     private PgDatabase(DbClient client, Settings settings, String poolName) {
         this.client = client;
         this.settings = settings;
         this.poolName = poolName;
+        this.admission = new java.util.concurrent.Semaphore(settings.poolSize(), true);
     }
 
     /**
@@ -161,6 +170,24 @@ public final class PgDatabase implements Transactions, AutoCloseable {
             return work.get();
         }
         long deadline = System.nanoTime() + BUSY_WAIT.toNanos();
+        try {
+            if (!admission.tryAcquire(BUSY_WAIT.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                poolTimeouts.incrementAndGet();
+                throw new inventory.core.InventoryException.Unavailable(
+                        "the database is too busy to take this request now; nothing was written");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new inventory.core.InventoryException.Unavailable("interrupted while waiting for the database");
+        }
+        try {
+            return attemptUntil(work, deadline);
+        } finally {
+            admission.release();
+        }
+    }
+
+    private <T> T attemptUntil(Supplier<T> work, long deadline) {
         while (true) {
             try {
                 return attempt(work);

@@ -75,6 +75,28 @@ public final class PgEventLog implements EventLog {
             exec.dml(sql.toString(), params.toArray());
         }
         db.afterCommit(() -> listeners.forEach(Runnable::run));
+        if (productChanged != null) {
+            // every change of a product writes an event of it, so this names every product the transaction changed
+            java.util.Set<java.util.UUID> products = new java.util.HashSet<>();
+            for (Event e : events) {
+                if (e.productId() != null) {
+                    products.add(e.productId());
+                }
+            }
+            db.afterCommit(() -> products.forEach(productChanged));
+        }
+    }
+
+    private volatile java.util.function.Consumer<java.util.UUID> productChanged;
+
+    /**
+     * Asks to be told, once their transaction committed and before its caller goes on, of the products whose
+     * events were appended.
+     *
+     * @param listener gets each product's id
+     */
+    public void onProductChanged(java.util.function.Consumer<java.util.UUID> listener) {
+        this.productChanged = listener;
     }
 
     @Override

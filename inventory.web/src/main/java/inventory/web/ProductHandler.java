@@ -17,6 +17,7 @@ import inventory.core.ProductPatch;
 import inventory.core.ProductQuery;
 import inventory.core.ProductService;
 import inventory.core.ProductStatus;
+import inventory.core.ReadCache;
 import inventory.core.Violations;
 
 /**
@@ -26,14 +27,26 @@ public final class ProductHandler implements HttpService {
 
     private final ProductService products;
     private final Idempotency idempotency;
+    private final ReadCache<Rendered> cache;
+
+    /**
+     * A product's answer to {@code GET /v1/products/{id}}, as it is sent.
+     *
+     * @param version the product's version
+     * @param body    its JSON
+     */
+    public record Rendered(long version, byte[] body) {
+    }
 
     /**
      * @param products    product use cases
      * @param idempotency idempotent execution of writes
+     * @param cache       answers of {@code GET /v1/products/{id}}, invalidated by every change of their product
      */
-    public ProductHandler(ProductService products, Idempotency idempotency) {
+    public ProductHandler(ProductService products, Idempotency idempotency, ReadCache<Rendered> cache) {
         this.products = products;
         this.idempotency = idempotency;
+        this.cache = cache;
     }
 
     @Override
@@ -59,7 +72,22 @@ public final class ProductHandler implements HttpService {
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        sendProduct(req, res, products.get(Http.id(req, "id", "product")));
+        UUID id = Http.id(req, "id", "product");
+        Rendered r = cache.get(id);
+        if (r == null) {
+            long stamp = cache.stamp();
+            Product p = products.get(id);
+            r = new Rendered(p.version(), ProductJson.write(p));
+            if (p.stock().reserved() == 0) {
+                // with something reserved, the answer changes by itself when a hold expires: not kept
+                cache.offer(id, stamp, r);
+            }
+        }
+        if (Http.notModified(req, r.version())) {
+            Http.notModified(res, r.version());
+            return;
+        }
+        Http.send(res, Http.json(200, Http.etag(r.version()), null, r.body()));
     }
 
     private void bySku(ServerRequest req, ServerResponse res) {

@@ -1,0 +1,151 @@
+package inventory.app;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.json.JsonObject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
+
+/**
+ * {@code GET /v1/products/{id}} is answered from memory once read; these tests show that no change is ever hidden
+ * by it: every kind of change is seen by the next read on the instance that made it, a read racing writers never
+ * leaves an older version behind, and a change made by another instance is seen shortly after (about 0.1 s).
+ */
+class ProductCacheTest {
+
+    private final TestServer server = TestServer.shared();
+
+    @AfterAll
+    static void invariantsHold() throws SQLException {
+        Invariants.check(TestServer.shared());
+    }
+
+    private long version(TestServer s, String id) {
+        var r = s.get("/v1/products/" + id);
+        assertThat(r.body(), r.status(), is(200));
+        long v = r.json().getJsonNumber("version").longValue();
+        assertThat(r.header("ETag").orElseThrow(), is("\"" + v + "\""));
+        return v;
+    }
+
+    @Test
+    void everyKindOfChangeIsReadAtOnceOnTheSameInstance() {
+        JsonObject p = server.product(TestServer.sku("CACHE"), 10);
+        String id = p.getString("id");
+        long v = version(server, id);
+        version(server, id); // now answered from memory
+
+        var adjusted = server.post("/v1/products/" + id + "/stock/adjustments", "{\"delta\": -1, \"reason\": \"SOLD\"}");
+        assertThat(adjusted.body(), adjusted.status(), is(201));
+        assertThat(version(server, id), is(v + 1));
+        assertThat(server.get("/v1/products/" + id).json().getJsonObject("stock").getInt("onHand"), is(9));
+
+        var patched = server.send("PATCH", "/v1/products/" + id, "{\"name\": \"Renamed\"}");
+        assertThat(patched.body(), patched.status(), is(200));
+        JsonObject read = server.get("/v1/products/" + id).json();
+        assertThat(read.getString("name"), is("Renamed"));
+        assertThat(read.getJsonNumber("version").longValue(), is(v + 2));
+
+        var reserved = server.post("/v1/reservations",
+                "{\"lines\": [{\"productId\": \"" + id + "\", \"quantity\": 2}], \"ttlSeconds\": 60}");
+        assertThat(reserved.body(), reserved.status(), is(201));
+        JsonObject held = server.get("/v1/products/" + id).json().getJsonObject("stock");
+        assertThat(held.getInt("reserved"), is(2));
+        assertThat(held.getInt("available"), is(7));
+
+        var released = server.post("/v1/reservations/" + reserved.json().getString("id") + "/release", "");
+        assertThat(released.body(), released.status(), is(200));
+        assertThat(server.get("/v1/products/" + id).json().getJsonObject("stock").getInt("reserved"), is(0));
+        version(server, id);
+
+        var batch = server.post("/v1/stock/batch", "{\"reason\": \"RECEIVED\", \"lines\": [{\"productId\": \"" + id
+                                                     + "\", \"delta\": 5}]}");
+        assertThat(batch.body(), batch.status(), is(201));
+        assertThat(server.get("/v1/products/" + id).json().getJsonObject("stock").getInt("onHand"), is(14));
+
+        var deleted = server.send("DELETE", "/v1/products/" + id, null);
+        assertThat(deleted.body(), deleted.status(), is(204));
+        assertThat(server.get("/v1/products/" + id).status(), is(404));
+    }
+
+    @Test
+    void readsRacingWritersEndOnTheLastVersion() throws Exception {
+        JsonObject p = server.product(TestServer.sku("CACHERACE"), 1000);
+        String id = p.getString("id");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        List<Future<?>> readers = new ArrayList<>();
+        int writes = 60;
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 8; i++) {
+                readers.add(pool.submit(() -> {
+                    long last = 0;
+                    while (writing.get()) {
+                        long v = version(server, id);
+                        // a reader never goes back in time on one instance
+                        assertThat(v, greaterThanOrEqualTo(last));
+                        last = v;
+                    }
+                    return null;
+                }));
+            }
+            List<Future<?>> writers = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                writers.add(pool.submit(() -> {
+                    for (int i = 0; i < writes / 4; i++) {
+                        var r = server.post("/v1/products/" + id + "/stock/adjustments",
+                                "{\"delta\": -1, \"reason\": \"SOLD\"}");
+                        assertThat(r.body(), r.status(), is(201));
+                        // what this writer just did is what it reads next
+                        assertThat(version(server, id), greaterThanOrEqualTo(
+                                r.json().getJsonObject("stock").getJsonNumber("version").longValue()));
+                    }
+                    return null;
+                }));
+            }
+            try {
+                for (Future<?> f : writers) {
+                    f.get();
+                }
+            } finally {
+                writing.set(false);
+            }
+            for (Future<?> f : readers) {
+                f.get();
+            }
+        }
+        // whatever interleaving the readers had, the cache holds the final version, not one they read earlier
+        assertThat(version(server, id), is(1L + writes));
+        assertThat(server.get("/v1/products/" + id).json().getJsonObject("stock").getInt("onHand"), is(1000 - writes));
+    }
+
+    @Test
+    void aChangeMadeByAnotherInstanceIsReadShortly() throws Exception {
+        try (TestServer other = TestServer.start(server.databaseUrl(), 4)) {
+            JsonObject p = server.product(TestServer.sku("CACHE2"), 10);
+            String id = p.getString("id");
+            long v = version(other, id);
+            version(other, id); // kept in the other instance's memory
+            var r = server.post("/v1/products/" + id + "/stock/adjustments", "{\"delta\": -3, \"reason\": \"SOLD\"}");
+            assertThat(r.body(), r.status(), is(201));
+            long start = System.nanoTime();
+            while (version(other, id) != v + 1) {
+                assertThat("the other instance still answers the old version",
+                        System.nanoTime() - start, lessThan(Duration.ofSeconds(2).toNanos()));
+                Thread.sleep(10);
+            }
+            assertThat(other.get("/v1/products/" + id).json().getJsonObject("stock").getInt("onHand"), is(7));
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package inventory.core;
+
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What a read of one record answered, kept until something changes that record, so the next read of it needs no
+ * database round trip. Correct under concurrent writers, on one instance and on several:
+ * <ul>
+ *     <li>A reader takes a {@link #stamp()} <em>before</em> it asks the database, and {@link #offer offers} what it
+ *     read with that stamp. Every change {@link #invalidate invalidates} its record <em>after</em> its transaction
+ *     committed, leaving a tombstone with a later stamp. An offer whose stamp is older than the record's tombstone
+ *     may have read the state before that commit, so it is refused: a stale answer never enters the cache, whatever
+ *     the interleaving.</li>
+ *     <li>This instance's own writes invalidate before their response is sent, so a client reads its own writes.
+ *     Other instances' writes arrive as database notifications, milliseconds after their commit.</li>
+ *     <li>While those notifications cannot be received (the listening connection is down) the cache is
+ *     {@link #disable disabled}: every read goes to the database. {@link #enable} starts again from empty, and
+ *     refuses offers from readers that began before it.</li>
+ * </ul>
+ * The cache holds at most {@code capacity} records; when full it starts over empty (a storefront's working set
+ * fits, and an emptied cache refills at the pace of reads).
+ *
+ * @param <V> what is kept per record
+ */
+public final class ReadCache<V> {
+
+    /** What is kept of a record; {@code changed} is the stamp of its last change: only a read that began at or
+     * after it may fill the slot. It stays when a value fills the slot, so a slower reader that began before the
+     * change cannot overwrite a newer value with an older one. */
+    private sealed interface Slot permits Value, Gone {
+        long changed();
+    }
+
+    private record Value(Object value, long changed) implements Slot {
+    }
+
+    private record Gone(long changed) implements Slot {
+    }
+
+    private final ConcurrentHashMap<UUID, Slot> slots = new ConcurrentHashMap<>();
+    private final AtomicLong clock = new AtomicLong();
+    private final int capacity;
+    private volatile boolean enabled;
+    /** Offers from readers that began before this stamp are refused (the cache was emptied after they began). */
+    private volatile long emptiedAt;
+
+    /**
+     * A cache that starts disabled: {@link #enable} it once changes can be heard.
+     *
+     * @param capacity most records kept
+     */
+    public ReadCache(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be positive");
+        }
+        this.capacity = capacity;
+    }
+
+    /**
+     * @return the stamp a reader takes before it reads the database
+     */
+    public long stamp() {
+        return clock.get();
+    }
+
+    /**
+     * @param id the record
+     * @return what was read of it, or null if nothing current is kept
+     */
+    @SuppressWarnings("unchecked")
+    public V get(UUID id) {
+        if (!enabled) {
+            return null;
+        }
+        return slots.get(id) instanceof Value(Object value, long changed) ? (V) value : null;
+    }
+
+    /**
+     * Keeps what a read answered, unless the record changed since the reader's stamp.
+     *
+     * @param id    the record
+     * @param stamp the reader's {@link #stamp()}, taken before it read
+     * @param value what it read
+     */
+    public void offer(UUID id, long stamp, V value) {
+        if (!enabled || stamp < emptiedAt) {
+            return;
+        }
+        if (slots.size() >= capacity) {
+            empty();
+            return;
+        }
+        slots.compute(id, (k, old) -> old == null ? new Value(value, 0)
+                : old.changed() > stamp ? old : new Value(value, old.changed()));
+        if (stamp < emptiedAt) {
+            slots.remove(id); // emptied while this offer was being made: it may be from before that
+        }
+    }
+
+    /**
+     * Forgets a record that changed; call after the change committed.
+     *
+     * @param id the record
+     */
+    public void invalidate(UUID id) {
+        slots.put(id, new Gone(clock.incrementAndGet()));
+    }
+
+    /** Stops answering from memory (changes can no longer be heard). */
+    public void disable() {
+        enabled = false;
+        empty();
+    }
+
+    /** Starts answering from memory, from empty (changes can be heard again; some may have been missed). */
+    public void enable() {
+        empty();
+        enabled = true;
+    }
+
+    /**
+     * @return whether reads are answered from memory
+     */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * @return records kept, tombstones included
+     */
+    public int size() {
+        return slots.size();
+    }
+
+    private void empty() {
+        emptiedAt = clock.incrementAndGet();
+        slots.clear();
+    }
+}
