@@ -252,7 +252,11 @@ class DocExamplesTest {
                 continue;
             }
             if (!api) {
-                notes.add("not an API example: " + file + ":" + start + " " + lang + " block, first command: " + first);
+                // not run; said why, with the list's reason for each command on it
+                List<String> reasons = block.stream().map(c -> notApiCall(c.text())).filter(r -> r != null)
+                        .distinct().toList();
+                notes.add("not an API example (no curl, no $B" + (reasons.isEmpty() ? "" : "; " + String.join("; ", reasons))
+                          + "): " + file + ":" + start + " " + lang + " block, first command: " + first);
                 continue;
             }
             for (Command c : block) {
@@ -336,9 +340,14 @@ class DocExamplesTest {
         int skipped = 0;
         Path work = TestServer.dataDir("doctest-work");
         try (Session bash = new Session(work); Servers servers = new Servers(file)) {
+            Result tools = bash.run("for t in curl jq; do command -v $t >/dev/null || echo \"missing: $t\"; done");
+            assertEquals("", tools.output(), "the doc test runs the examples with bash, curl and jq");
             for (Step step : steps) {
                 if (step instanceof Server s) {
+                    long t0 = System.nanoTime();
                     bash.run(servers.start(s));
+                    System.out.println("doctest: " + file + ":" + s.line() + ": server started in "
+                                       + (System.nanoTime() - t0) / 1_000_000 + " ms");
                     continue;
                 }
                 Command c = (Command) step;
@@ -351,7 +360,12 @@ class DocExamplesTest {
                     bash.run(servers.start(new Server(file, 0, false, Map.of())));
                 }
                 ran++;
+                long t0 = System.nanoTime();
                 Result r = bash.run(c.text());
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                if (ms > 500) {
+                    System.out.println("doctest: " + c.where() + " took " + ms + " ms");
+                }
                 String diff;
                 if (r.timedOut()) {
                     diff = "did not finish within " + COMMAND_TIMEOUT.toSeconds() + " s";
