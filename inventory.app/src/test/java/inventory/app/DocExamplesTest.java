@@ -156,6 +156,48 @@ class DocExamplesTest {
         assertNull(compare("data: {\"seq\":18, … }", "data: {\"seq\":18,\"type\":\"x\"}"));
     }
 
+    /** Markers, skips and the split into commands and output. */
+    @Test
+    void theParserFollowsTheMarkers(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path doc = dir.resolve("doc.md");
+        Files.writeString(doc, """
+                ```sh
+                ./jlink.sh && target/inventory/bin/inventory
+                ```
+                <!-- doctest: env INVENTORY_RATE_LIMIT_RPS=5 -->
+                ```console
+                $ B=http://localhost:8080
+                $ target/inventory/bin/inventory
+                $ curl -s $B/v1/products \\
+                    -H "Authorization: Bearer $KEY"
+                {"items":[]}
+
+                $ ID=$(curl -s $B/x | jq -r .id)
+                ```
+                <!-- doctest: skip needs an AWS account -->
+                ```bash
+                curl -s https://example.com/$B
+                ```
+                ```json
+                {"not":"shell"}
+                ```
+                """);
+        List<String> notes = new ArrayList<>();
+        List<Step> steps = parse(dir, doc, notes);
+        assertEquals(5, steps.size(), steps.toString());
+        assertEquals(new Server("doc.md", 4, false, Map.of("INVENTORY_RATE_LIMIT_RPS", "5")), steps.get(0));
+        assertEquals("set by the test", ((Command) steps.get(1)).skip());
+        assertEquals("starts the service; the test starts its own", ((Command) steps.get(2)).skip());
+        Command curl = (Command) steps.get(3);
+        assertEquals(new Command("doc.md", 8, "curl -s $B/v1/products \\\n    -H \"Authorization: Bearer $KEY\"",
+                "{\"items\":[]}", null), curl);
+        assertEquals("", ((Command) steps.get(4)).expected());
+        assertEquals(2, notes.size(), notes.toString());
+        assertTrue(notes.get(0).startsWith("not an API example (no curl, no $B; builds the image): doc.md:1"),
+                notes.get(0));
+        assertTrue(notes.get(1).startsWith("SKIPPED (marker: needs an AWS account) doc.md:15"), notes.get(1));
+    }
+
     // ------------------------------------------------------------------------------------------------ the documents
 
     static Path repositoryRoot() {
