@@ -60,7 +60,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  *       directory for the blocks that follow, with these variables (see {@link #configure}).
  *       {@code INVENTORY_ADMIN_KEY=} (empty) starts without one: the server then makes the bootstrap admin key,
  *       which the test reads from the log line and puts in {@code KEY} and {@code ADMIN}.</li>
- *   <li>{@code <!-- doctest: restart NAME=value ... -->} the same, on the current data directory (a restart).</li>
+ *   <li>{@code <!-- doctest: restart NAME=value ... -->} the same, on the current data directory (a restart).
+ *       Either way, variables a marker does not name have their defaults, not the previous server's values, and
+ *       {@code KEY}/{@code ADMIN} become {@link TestServer#ADMIN_KEY} unless the marker sets
+ *       {@code INVENTORY_ADMIN_KEY}; the session's other variables stay.</li>
  *   <li>{@code <!-- doctest: skip reason -->} the next block does not run; the test prints the reason. Keep it rare:
  *       for what truly cannot run here.</li>
  * </ul>
@@ -73,7 +76,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  *   <li>Starting with {@code HTTP/} (from {@code curl -i} or {@code -D -}): the status line must be equal; every
  *       header shown must be there with a matching value (headers not shown may be there); the body, if shown, as
  *       below.</li>
- *   <li>A JSON body is compared as JSON: same fields (exactly, unless the object contains {@code …}, which stands for
+ *   <li>A JSON body (shown on one line) is compared as JSON: same fields (exactly, unless the object contains {@code …}, which stands for
  *       omitted fields), same values; in an array, {@code …} stands for any number of items. Numbers, versions,
  *       quantities, statuses, codes, problem types and messages must be equal.</li>
  *   <li>Other text is compared line by line: {@code …} inside a line matches anything on that line; a line of only
