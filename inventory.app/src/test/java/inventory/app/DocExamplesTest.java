@@ -1,0 +1,979 @@
+package inventory.app;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The doc test: every shell example in {@code README.md} and {@code docs/**}{@code /*.md} that calls the API runs
+ * against a live service, and its shown output must match, so a doc that drifts from the code fails the build.
+ *
+ * <h2>What runs</h2>
+ * <ul>
+ *   <li>Fenced blocks tagged {@code console} (commands after {@code $ }, followed by their output) and {@code sh},
+ *       {@code bash} or {@code shell} (commands only; a line ending in {@code \} continues on the next). A block is an
+ *       <em>API example</em> when one of its commands runs {@code curl} or uses {@code $B}; only those run. Every
+ *       other shell block is listed in the test's output as "not an API example", never dropped silently.</li>
+ *   <li>Each document runs in ONE bash session, its examples in document order, so variables set by one command
+ *       ({@code READ=$(curl … | jq -r .key)}) are there for the next. The session has {@code B} (the base URL of
+ *       the live server, {@code http://localhost:<port>}), {@code KEY} and {@code ADMIN} (an admin key) and
+ *       {@code INVENTORY_DATA_DIR} (the server's data directory; the embedded PostgreSQL is in its {@code pg/}).
+ *       Lines of a doc that assign {@code B}, {@code KEY} or {@code ADMIN} themselves (how a reader points the
+ *       examples at their own service) are skipped, listed as "set by the test".</li>
+ *   <li>A document's first example starts a server on a new embedded database ({@link TestServer}, admin key
+ *       {@link TestServer#ADMIN_KEY}, default configuration).</li>
+ * </ul>
+ *
+ * <h2>Markers (HTML comments on a line of their own, outside code blocks; invisible on GitHub)</h2>
+ * <ul>
+ *   <li>{@code <!-- doctest: env NAME=value ... -->} stops the document's server and starts a new one on a new data
+ *       directory for the blocks that follow, with these variables (see {@link #configure}).
+ *       {@code INVENTORY_ADMIN_KEY=} (empty) starts without one: the server then makes the bootstrap admin key,
+ *       which the test reads from the log line and puts in {@code KEY} and {@code ADMIN}.</li>
+ *   <li>{@code <!-- doctest: restart NAME=value ... -->} the same, on the current data directory (a restart).
+ *       Either way, variables a marker does not name have their defaults, not the previous server's values, and
+ *       {@code KEY}/{@code ADMIN} become {@link TestServer#ADMIN_KEY} unless the marker sets
+ *       {@code INVENTORY_ADMIN_KEY}; the session's other variables stay.</li>
+ *   <li>{@code <!-- doctest: skip reason -->} the next block does not run; the test prints the reason. Keep it rare:
+ *       for what truly cannot run here.</li>
+ * </ul>
+ *
+ * <h2>How output is compared ({@code console} blocks)</h2>
+ * A command without shown output (and every line of a {@code sh} block) must exit with status 0, and in a
+ * {@code console} block print nothing. A command with shown output is judged by its output ({@code curl --max-time}
+ * ending a stream exits with 28, for example):
+ * <ul>
+ *   <li>Starting with {@code HTTP/} (from {@code curl -i} or {@code -D -}): the status line must be equal; every
+ *       header shown must be there with a matching value (headers not shown may be there); the body, if shown, as
+ *       below.</li>
+ *   <li>A JSON body (shown on one line) is compared as JSON: same fields (exactly, unless the object contains {@code …}, which stands for
+ *       omitted fields), same values; in an array, {@code …} stands for any number of items. Numbers, versions,
+ *       quantities, statuses, codes, problem types and messages must be equal.</li>
+ *   <li>Other text is compared line by line: {@code …} inside a line matches anything on that line; a line of only
+ *       {@code …} matches any number of lines.</li>
+ *   <li>Masks, for what legitimately differs between runs, applied to both sides: UUIDs, timestamps, request ids
+ *       (24 hex digits), API key secrets ({@code inv_…}), {@code localhost:<port>}, and the value of
+ *       {@code nextCursor} (an opaque string that encodes an id).</li>
+ * </ul>
+ * A failure names the file, the line, the command, the expected and the actual output, and the first difference;
+ * all the differences of a document are reported together.
+ */
+class DocExamplesTest {
+
+    /**
+     * Programs whose commands build, start or deploy the service, or need a cloud account: not API calls, so they are
+     * skipped (and listed) wherever they appear in a block that also calls the API. The test starts its own server.
+     */
+    private static final Map<String, String> NOT_API_CALLS = Map.of(
+            "target/inventory/bin/inventory", "starts the service; the test starts its own",
+            "bin/inventory", "starts the service; the test starts its own",
+            "./jlink.sh", "builds the image",
+            "./mvnw", "runs the build",
+            "docker", "needs a container engine",
+            "podman", "needs a container engine",
+            "buildah", "needs a container engine",
+            "aws", "needs an AWS account");
+
+    /** The variables the test sets in each session; a doc's own assignments of them are skipped. */
+    private static final Pattern HARNESS_ASSIGNMENT = Pattern.compile("^(B|KEY|ADMIN)=\\S*(\\s+#.*)?$");
+    private static final Pattern MARKER = Pattern.compile("^\\s*<!--\\s*doctest:\\s*(env|restart|skip)\\b(.*?)-->\\s*$");
+    private static final Pattern FENCE = Pattern.compile("^\\s*(```+|~~~+)\\s*([A-Za-z0-9_+-]*).*$");
+    private static final Pattern API_CALL = Pattern.compile("\\bcurl\\b|\\$\\{?B\\b");
+    private static final Pattern BOOTSTRAP_KEY = Pattern.compile("inv_[0-9a-f]{32}_[A-Za-z0-9_-]{43}");
+    private static final Pattern END = Pattern.compile("^@@DOCTEST-END (\\d+)@@$");
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+
+    // ---------------------------------------------------------------------------------------------------- the tests
+
+    @TestFactory
+    Stream<DynamicTest> everyApiExampleRunsAsDocumented() throws IOException {
+        Path root = repositoryRoot();
+        return documents(root).stream().map(doc -> DynamicTest.dynamicTest(root.relativize(doc).toString(),
+                () -> runDocument(root, doc)));
+    }
+
+    @Test
+    void theReadmeHasRunnableExamples() throws IOException {
+        Path root = repositoryRoot();
+        List<Step> steps = parse(root, root.resolve("README.md"), new ArrayList<>());
+        long commands = steps.stream().filter(s -> s instanceof Command c && c.skip() == null).count();
+        assertTrue(commands >= 50, "README.md should have its API examples as runnable commands, found " + commands);
+    }
+
+    /** The comparison itself: it accepts what legitimately varies and catches what must not. */
+    @Test
+    void theComparisonCatchesDriftButNotNoise() {
+        String doc = """
+                HTTP/1.1 201 Created
+                ETag: "1"
+                Location: /v1/products/01a20a3e-3699-72ea-bc26-a75495a11b49
+
+                {"id":"01a20a3e-3699-72ea-bc26-a75495a11b49","sku":"A", … ,"version":1,"lines":[ … ],"at":"2026-11-23T21:09:39.097Z"}""";
+        String same = """
+                HTTP/1.1 201 Created\r
+                Content-Type: application/json\r
+                ETag: "1"\r
+                Location: /v1/products/01a20b00-0000-7000-8000-000000000001\r
+                \r
+                {"sku":"A","id":"01a20b00-0000-7000-8000-000000000001","name":"x","version":1,"lines":[1,2],"at":"2027-01-01T00:00:00Z"}""";
+        assertNull(compare(doc, same));
+        assertNotNull(compare(doc, same.replace("\"version\":1", "\"version\":2")), "a version");
+        assertNotNull(compare(doc, same.replace("201 Created", "200 OK")), "a status");
+        assertNotNull(compare(doc, same.replace("ETag: \"1\"", "ETag: \"2\"")), "a header");
+        assertNotNull(compare(doc, same.replace("\"sku\":\"A\",", "")), "a missing field");
+        assertNotNull(compare("{\"a\":1}", "{\"a\":1,\"b\":2}"), "a field the doc does not list");
+        assertNotNull(compare("[1, …]", "[2,3]"), "an item");
+        assertNull(compare("200 … 429\n…\nend", "200 200 429\nx\ny\nend"));
+        assertNotNull(compare("200 … 429", "200 200 200"), "text");
+        assertNull(compare("data: {\"seq\":18, … }", "data: {\"seq\":18,\"type\":\"x\"}"));
+    }
+
+    /** Markers, skips and the split into commands and output. */
+    @Test
+    void theParserFollowsTheMarkers(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path doc = dir.resolve("doc.md");
+        Files.writeString(doc, """
+                ```sh
+                ./jlink.sh && target/inventory/bin/inventory
+                ```
+                <!-- doctest: env INVENTORY_RATE_LIMIT_RPS=5 -->
+                ```console
+                $ B=http://localhost:8080
+                $ target/inventory/bin/inventory
+                $ curl -s $B/v1/products \\
+                    -H "Authorization: Bearer $KEY"
+                {"items":[]}
+
+                $ ID=$(curl -s $B/x | jq -r .id)
+                ```
+                <!-- doctest: skip needs an AWS account -->
+                ```bash
+                curl -s https://example.com/$B
+                ```
+                ```json
+                {"not":"shell"}
+                ```
+                """);
+        List<String> notes = new ArrayList<>();
+        List<Step> steps = parse(dir, doc, notes);
+        assertEquals(5, steps.size(), steps.toString());
+        assertEquals(new Server("doc.md", 4, false, Map.of("INVENTORY_RATE_LIMIT_RPS", "5")), steps.get(0));
+        assertEquals("set by the test", ((Command) steps.get(1)).skip());
+        assertEquals("starts the service; the test starts its own", ((Command) steps.get(2)).skip());
+        Command curl = (Command) steps.get(3);
+        assertEquals(new Command("doc.md", 8, "curl -s $B/v1/products \\\n    -H \"Authorization: Bearer $KEY\"",
+                "{\"items\":[]}", null), curl);
+        assertEquals("", ((Command) steps.get(4)).expected());
+        assertEquals(2, notes.size(), notes.toString());
+        assertTrue(notes.get(0).startsWith("not an API example (no curl, no $B; builds the image): doc.md:1"),
+                notes.get(0));
+        assertTrue(notes.get(1).startsWith("SKIPPED (marker: needs an AWS account) doc.md:15"), notes.get(1));
+    }
+
+    // ------------------------------------------------------------------------------------------------ the documents
+
+    static Path repositoryRoot() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("README.md")) && Files.isDirectory(p.resolve("docs"))
+                && Files.isRegularFile(p.resolve("mvnw"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no repository root (README.md, docs/, mvnw) above " + Path.of("").toAbsolutePath());
+    }
+
+    /** README.md and every Markdown file under docs/, in a stable order. */
+    static List<Path> documents(Path root) throws IOException {
+        List<Path> docs = new ArrayList<>();
+        docs.add(root.resolve("README.md"));
+        try (Stream<Path> s = Files.walk(root.resolve("docs"))) {
+            s.filter(p -> p.toString().endsWith(".md") && Files.isRegularFile(p)).sorted().forEach(docs::add);
+        }
+        return docs;
+    }
+
+    sealed interface Step permits Command, Server {
+    }
+
+    /**
+     * One command: {@code expected} is the shown output of a console command, null for a script line; {@code skip},
+     * if not null, the reason it does not run.
+     */
+    record Command(String file, int line, String text, String expected, String skip) implements Step {
+        String where() {
+            return file + ":" + line;
+        }
+    }
+
+    /** A marker that (re)starts the document's server. */
+    record Server(String file, int line, boolean restart, Map<String, String> env) implements Step {
+    }
+
+    /** Reads a document's steps; blocks that are not API examples go to {@code notes}. */
+    static List<Step> parse(Path root, Path doc, List<String> notes) throws IOException {
+        String file = root.relativize(doc).toString();
+        List<String> lines = Files.readAllLines(doc, StandardCharsets.UTF_8);
+        List<Step> steps = new ArrayList<>();
+        String skipNext = null;
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher marker = MARKER.matcher(lines.get(i));
+            if (marker.matches()) {
+                String arg = marker.group(2).trim();
+                if (marker.group(1).equals("skip")) {
+                    if (arg.isEmpty()) {
+                        throw new AssertionError(file + ":" + (i + 1) + ": a doctest skip marker must give a reason");
+                    }
+                    skipNext = arg;
+                } else {
+                    Map<String, String> env = new LinkedHashMap<>();
+                    for (String pair : arg.isEmpty() ? new String[0] : arg.split("\\s+")) {
+                        int eq = pair.indexOf('=');
+                        if (eq < 1) {
+                            throw new AssertionError(file + ":" + (i + 1) + ": expected NAME=value, got '" + pair + "'");
+                        }
+                        env.put(pair.substring(0, eq), pair.substring(eq + 1));
+                    }
+                    steps.add(new Server(file, i + 1, marker.group(1).equals("restart"), env));
+                }
+                continue;
+            }
+            Matcher fence = FENCE.matcher(lines.get(i));
+            if (!fence.matches()) {
+                continue;
+            }
+            String lang = fence.group(2).toLowerCase(Locale.ROOT);
+            String close = fence.group(1);
+            int start = i + 1;
+            int end = start;
+            while (end < lines.size() && !lines.get(end).trim().startsWith(close)) {
+                end++;
+            }
+            List<String> body = lines.subList(start, Math.min(end, lines.size()));
+            i = end;
+            boolean console = lang.equals("console") || lang.equals("shell-session");
+            boolean script = lang.equals("sh") || lang.equals("bash") || lang.equals("shell");
+            if (!console && !script) {
+                skipNext = null;
+                continue;
+            }
+            List<Command> block = console ? consoleCommands(file, start, body) : scriptCommands(file, start, body);
+            boolean api = block.stream().anyMatch(c -> API_CALL.matcher(c.text()).find());
+            String first = block.isEmpty() ? "(empty)" : block.getFirst().text().lines().findFirst().orElse("");
+            if (skipNext != null) {
+                notes.add("SKIPPED (marker: " + skipNext + ") " + file + ":" + start + " block of " + block.size()
+                          + " command(s), first: " + first);
+                skipNext = null;
+                continue;
+            }
+            if (!api) {
+                // not run; said why, with the list's reason for each command on it
+                List<String> reasons = block.stream().map(c -> notApiCall(c.text())).filter(r -> r != null)
+                        .distinct().toList();
+                notes.add("not an API example (no curl, no $B" + (reasons.isEmpty() ? "" : "; " + String.join("; ", reasons))
+                          + "): " + file + ":" + start + " " + lang + " block, first command: " + first);
+                continue;
+            }
+            for (Command c : block) {
+                String reason = notApiCall(c.text());
+                steps.add(reason == null ? c : new Command(c.file(), c.line(), c.text(), c.expected(), reason));
+            }
+        }
+        return steps;
+    }
+
+    private static List<Command> consoleCommands(String file, int firstLine, List<String> body) {
+        List<Command> out = new ArrayList<>();
+        int i = 0;
+        while (i < body.size() && !body.get(i).startsWith("$ ")) {
+            if (!body.get(i).isBlank()) {
+                throw new AssertionError(file + ":" + (firstLine + i + 1) + ": console block text before the first $ prompt");
+            }
+            i++;
+        }
+        while (i < body.size()) {
+            int line = firstLine + i + 1;
+            StringBuilder cmd = new StringBuilder(body.get(i).substring(2));
+            while (cmd.toString().endsWith("\\") && i + 1 < body.size()) {
+                cmd.append('\n').append(body.get(++i));
+            }
+            i++;
+            StringBuilder expected = new StringBuilder();
+            while (i < body.size() && !body.get(i).startsWith("$ ")) {
+                expected.append(body.get(i)).append('\n');
+                i++;
+            }
+            out.add(new Command(file, line, cmd.toString(), expected.toString().strip(), null));
+        }
+        return out;
+    }
+
+    private static List<Command> scriptCommands(String file, int firstLine, List<String> body) {
+        List<Command> out = new ArrayList<>();
+        for (int i = 0; i < body.size(); i++) {
+            String l = body.get(i);
+            if (l.isBlank() || l.trim().startsWith("#")) {
+                continue;
+            }
+            int line = firstLine + i + 1;
+            StringBuilder cmd = new StringBuilder(l);
+            while (cmd.toString().endsWith("\\") && i + 1 < body.size()) {
+                cmd.append('\n').append(body.get(++i));
+            }
+            out.add(new Command(file, line, cmd.toString(), null, null));
+        }
+        return out;
+    }
+
+    /** Why a command is not run, or null to run it. */
+    static String notApiCall(String command) {
+        if (HARNESS_ASSIGNMENT.matcher(command.trim()).matches()) {
+            return "set by the test";
+        }
+        String[] words = command.trim().split("\\s+");
+        int w = 0;
+        while (w < words.length - 1 && words[w].matches("[A-Za-z_][A-Za-z0-9_]*=.*")) {
+            w++; // VAR=value before the program
+        }
+        return NOT_API_CALLS.get(words[w]);
+    }
+
+    // ------------------------------------------------------------------------------------------------------ running
+
+    private void runDocument(Path root, Path doc) throws Exception {
+        List<String> notes = new ArrayList<>();
+        List<Step> steps = parse(root, doc, notes);
+        String file = root.relativize(doc).toString();
+        notes.forEach(n -> System.out.println("doctest: " + n));
+        if (steps.stream().noneMatch(s -> s instanceof Command c && c.skip() == null)) {
+            System.out.println("doctest: " + file + ": no API examples");
+            assertTrue(steps.stream().allMatch(s -> s instanceof Command), file + ": a doctest marker but no API example");
+            return;
+        }
+        List<String> failures = new ArrayList<>();
+        int ran = 0;
+        int skipped = 0;
+        Path work = TestServer.dataDir("doctest-work");
+        try (Session bash = new Session(work); Servers servers = new Servers(file)) {
+            Result tools = bash.run("for t in curl jq; do command -v $t >/dev/null || echo \"missing: $t\"; done");
+            assertEquals("", tools.output(), "the doc test runs the examples with bash, curl and jq");
+            for (Step step : steps) {
+                if (step instanceof Server s) {
+                    long t0 = System.nanoTime();
+                    bash.run(servers.start(s));
+                    System.out.println("doctest: " + file + ":" + s.line() + ": server started in "
+                                       + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                    continue;
+                }
+                Command c = (Command) step;
+                if (c.skip() != null) {
+                    skipped++;
+                    System.out.println("doctest: skipped " + c.where() + " (" + c.skip() + "): " + c.text());
+                    continue;
+                }
+                if (servers.current == null) {
+                    bash.run(servers.start(new Server(file, 0, false, Map.of())));
+                }
+                ran++;
+                long t0 = System.nanoTime();
+                Result r = bash.run(c.text());
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                if (ms > 500) {
+                    System.out.println("doctest: " + c.where() + " took " + ms + " ms");
+                }
+                String diff;
+                if (r.timedOut()) {
+                    diff = "did not finish within " + COMMAND_TIMEOUT.toSeconds() + " s";
+                } else if (c.expected() == null || c.expected().isEmpty()) {
+                    diff = r.status() != 0 ? "exit status " + r.status()
+                            : c.expected() != null && !r.output().isEmpty()
+                            ? "the doc shows no output, but the command printed some" : null;
+                } else {
+                    diff = compare(c.expected(), r.output());
+                    if (diff != null && r.status() != 0) {
+                        diff += " (exit status " + r.status() + ")";
+                    }
+                }
+                if (diff != null) {
+                    failures.add(c.where() + ": the example drifted from the service: " + diff + "\n  command:  "
+                                 + c.text().replace("\n", "\n            ") + "\n  expected (" + c.where() + "):\n"
+                                 + indent(c.expected() == null ? "(not shown)" : c.expected()) + "\n  actual:\n"
+                                 + indent(r.output()));
+                }
+            }
+        }
+        System.out.println("doctest: " + file + ": ran " + ran + " command(s), skipped " + skipped + ", "
+                           + failures.size() + " drifted");
+        assertTrue(ran > 0, file + ": nothing ran");
+        if (!failures.isEmpty()) {
+            fail(failures.size() + " example(s) in " + file + " no longer match the service:\n\n"
+                 + String.join("\n\n", failures));
+        }
+    }
+
+    private static String indent(String s) {
+        return s.isEmpty() ? "    (nothing)" : "    " + s.replace("\n", "\n    ");
+    }
+
+    /** Applies a marker's variables to a server's configuration. */
+    static InventoryConfig configure(InventoryConfig c, Map<String, String> env, String where) {
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            String v = e.getValue();
+            c = switch (e.getKey()) {
+                case "INVENTORY_RATE_LIMIT_RPS" -> c.withRateLimit(Integer.parseInt(v));
+                case "INVENTORY_RESERVATIONS_SWEEP_MS" -> c.withSweepInterval(Duration.ofMillis(Long.parseLong(v)));
+                case "INVENTORY_EVENTS_HEARTBEAT_SECONDS" -> c.withHeartbeat(Duration.ofSeconds(Long.parseLong(v)));
+                case "INVENTORY_CORS_ORIGINS" -> c.withCorsOrigins(v.isEmpty() ? List.of() : List.of(v.split(",")));
+                case "INVENTORY_ADMIN_KEY" -> c.withAdminKey(v.isEmpty() ? null : v);
+                default -> throw new AssertionError(where + ": the doc test cannot set " + e.getKey()
+                                                    + " (add it to DocExamplesTest.configure)");
+            };
+        }
+        return c;
+    }
+
+    /** The document's server: one at a time. */
+    private static final class Servers implements AutoCloseable {
+        private final String file;
+        private TestServer current;
+        private Path dataDir;
+
+        Servers(String file) {
+            this.file = file;
+        }
+
+        /** Starts the server a marker asks for and returns the shell lines that point the session at it. */
+        String start(Server s) {
+            if (current != null) {
+                current.close();
+                current = null;
+            }
+            if (!s.restart() || dataDir == null) {
+                dataDir = TestServer.dataDir("doctest");
+            }
+            String where = file + ":" + s.line();
+            List<String> keys = new ArrayList<>();
+            Logger log = Logger.getLogger(InventoryServer.class.getName());
+            Handler capture = new Handler() {
+                @Override
+                public void publish(LogRecord record) {
+                    Matcher m = BOOTSTRAP_KEY.matcher(String.valueOf(record.getMessage()));
+                    if (m.find()) {
+                        keys.add(m.group());
+                    }
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            log.addHandler(capture);
+            try {
+                current = TestServer.start(dataDir, c -> configure(c, s.env(), where));
+            } finally {
+                log.removeHandler(capture);
+            }
+            String admin = s.env().containsKey("INVENTORY_ADMIN_KEY")
+                    ? (s.env().get("INVENTORY_ADMIN_KEY").isEmpty() ? null : s.env().get("INVENTORY_ADMIN_KEY"))
+                    : TestServer.ADMIN_KEY;
+            if (admin == null) {
+                assertEquals(1, keys.size(), where + ": a server without INVENTORY_ADMIN_KEY on a new database prints "
+                                             + "one bootstrap admin key");
+                admin = keys.getFirst();
+            }
+            System.out.println("doctest: " + where + ": server on port " + current.port() + " " + s.env()
+                               + (s.restart() ? " (restart)" : ""));
+            return "B=http://localhost:" + current.port() + "; KEY='" + admin + "'; ADMIN=\"$KEY\"; INVENTORY_DATA_DIR='"
+                   + dataDir.toAbsolutePath() + "'";
+        }
+
+        @Override
+        public void close() {
+            if (current != null) {
+                current.close();
+            }
+        }
+    }
+
+    record Result(int status, String output, boolean timedOut) {
+    }
+
+    /** One bash process for a document; each command's output is read up to a marker line. */
+    private static final class Session implements AutoCloseable {
+        private final Process process;
+        private final Writer in;
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+        Session(Path dir) throws IOException {
+            ProcessBuilder pb = new ProcessBuilder("bash", "--noprofile", "--norc").directory(dir.toFile())
+                    .redirectErrorStream(true);
+            pb.environment().put("LC_ALL", "C.UTF-8");
+            process = pb.start();
+            in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            Thread.ofVirtual().start(() -> {
+                try (BufferedReader r = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String l; (l = r.readLine()) != null; ) {
+                        lines.add(l);
+                    }
+                } catch (IOException e) {
+                    lines.add("@@DOCTEST-END 255@@");
+                }
+            });
+        }
+
+        Result run(String command) throws IOException, InterruptedException {
+            // in a group of its own with stdin from /dev/null, so that no command reads the rest of the script
+            in.write("{ " + command + "\n} </dev/null\nprintf '\\n@@DOCTEST-END %s@@\\n' \"$?\"\n");
+            in.flush();
+            StringBuilder out = new StringBuilder();
+            long deadline = System.nanoTime() + COMMAND_TIMEOUT.toNanos();
+            while (true) {
+                String l = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (l == null) {
+                    return new Result(-1, out.toString().strip(), true);
+                }
+                Matcher m = END.matcher(l);
+                if (m.matches()) {
+                    return new Result(Integer.parseInt(m.group(1)), out.toString().replace("\r", "").stripTrailing(),
+                            false);
+                }
+                out.append(l).append('\n');
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+            process.destroy();
+            try {
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- comparing
+
+    private static final Pattern UUID_TEXT = Pattern.compile(
+            "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final Pattern TIMESTAMP = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
+    private static final Pattern REQUEST_ID = Pattern.compile("\\b[0-9a-f]{24}\\b");
+    private static final Pattern PORT = Pattern.compile("localhost:\\d+");
+
+    /** Replaces what legitimately differs between runs by a placeholder. */
+    static String mask(String s) {
+        s = BOOTSTRAP_KEY.matcher(s).replaceAll("<api-key>");
+        s = UUID_TEXT.matcher(s).replaceAll("<uuid>");
+        s = TIMESTAMP.matcher(s).replaceAll("<time>");
+        s = REQUEST_ID.matcher(s).replaceAll("<request-id>");
+        return PORT.matcher(s).replaceAll("localhost:<port>");
+    }
+
+    /** Null if {@code actual} is what the doc shows as {@code expected}, else the first difference. */
+    static String compare(String expected, String actual) {
+        expected = expected.replace("\r", "").strip();
+        actual = actual.replace("\r", "").strip();
+        if (!expected.startsWith("HTTP/")) {
+            return compareBody(expected, actual);
+        }
+        if (!actual.startsWith("HTTP/")) {
+            return "expected an HTTP response (status line and headers), got none";
+        }
+        String[] e = splitHead(expected);
+        String[] a = splitHead(actual);
+        List<String> eHead = e[0].lines().toList();
+        List<String> aHead = a[0].lines().toList();
+        if (!eHead.getFirst().strip().equals(aHead.getFirst().strip())) {
+            return "status line: expected '" + eHead.getFirst().strip() + "', got '" + aHead.getFirst().strip() + "'";
+        }
+        for (String h : eHead.subList(1, eHead.size())) {
+            int colon = h.indexOf(':');
+            if (colon < 0) {
+                return "the doc's header line '" + h + "' has no ':'";
+            }
+            String name = h.substring(0, colon).strip();
+            String value = h.substring(colon + 1).strip();
+            List<String> found = aHead.stream().skip(1)
+                    .filter(x -> x.indexOf(':') > 0 && x.substring(0, x.indexOf(':')).strip().equalsIgnoreCase(name))
+                    .map(x -> x.substring(x.indexOf(':') + 1).strip()).toList();
+            if (found.isEmpty()) {
+                return "header " + name + ": missing (expected '" + value + "')";
+            }
+            if (found.stream().noneMatch(v -> textMatches(value, v))) {
+                return "header " + name + ": expected '" + value + "', got '" + String.join("', '", found) + "'";
+            }
+        }
+        return e[1].isBlank() ? null : compareBody(e[1].strip(), a[1].strip());
+    }
+
+    private static String[] splitHead(String response) {
+        int blank = response.indexOf("\n\n");
+        return blank < 0 ? new String[] {response, ""} : new String[] {response.substring(0, blank),
+                response.substring(blank + 2)};
+    }
+
+    private static String compareBody(String expected, String actual) {
+        if ((expected.startsWith("{") || expected.startsWith("[")) && !expected.contains("\n")) {
+            Object e;
+            try {
+                e = new Json(expected, true).parseAll();
+            } catch (IllegalArgumentException ex) {
+                return "the doc's JSON does not parse: " + ex.getMessage();
+            }
+            Object a;
+            try {
+                a = new Json(actual, false).parseAll();
+            } catch (IllegalArgumentException ex) {
+                return "the output is not the JSON the doc shows (" + ex.getMessage() + ")";
+            }
+            return compareJson("$", e, a, null);
+        }
+        return textMatches(expected, actual) ? null : "the output does not match the doc's text";
+    }
+
+    /** Text with masks, where {@code …} matches anything on a line and a line of only {@code …} any lines. */
+    static boolean textMatches(String expected, String actual) {
+        List<String> e = List.of(mask(expected).split("\n", -1));
+        List<String> a = List.of(mask(actual).split("\n", -1));
+        // reachable[j]: the expected lines so far can match the first j actual lines
+        boolean[] reachable = new boolean[a.size() + 1];
+        reachable[0] = true;
+        for (String line : e) {
+            boolean[] next = new boolean[a.size() + 1];
+            if (line.strip().equals("…")) {
+                boolean any = false;
+                for (int j = 0; j <= a.size(); j++) {
+                    any |= reachable[j];
+                    next[j] = any;
+                }
+            } else {
+                Pattern p = linePattern(line);
+                for (int j = 0; j < a.size(); j++) {
+                    next[j + 1] = reachable[j] && p.matcher(a.get(j)).matches();
+                }
+            }
+            reachable = next;
+        }
+        return reachable[a.size()];
+    }
+
+    private static Pattern linePattern(String line) {
+        StringBuilder regex = new StringBuilder();
+        String[] parts = line.split("\\s*…\\s*", -1); // the spaces around … are for the reader
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) {
+                regex.append(".*");
+            }
+            regex.append(Pattern.quote(parts[i]));
+        }
+        return Pattern.compile(regex.toString());
+    }
+
+    /** The wildcard {@code …} of the doc's JSON. */
+    private static final Object ANY = new Object() {
+        @Override
+        public String toString() {
+            return "…";
+        }
+    };
+
+    /** A JSON object; {@code open} if the doc wrote {@code …} for fields it leaves out. */
+    record JObject(Map<String, Object> fields, boolean open) {
+    }
+
+    /** {@code true}, {@code false} or {@code null}. */
+    record JLiteral(String text) {
+    }
+
+    /** A JSON number, as written. */
+    record JNumber(String text) {
+    }
+
+    private static String compareJson(String path, Object e, Object a, String key) {
+        if (e == ANY) {
+            return null;
+        }
+        if (e instanceof JObject eo) {
+            if (!(a instanceof JObject ao)) {
+                return path + ": expected an object, got " + show(a);
+            }
+            for (Map.Entry<String, Object> f : eo.fields().entrySet()) {
+                if (!ao.fields().containsKey(f.getKey())) {
+                    return path + "." + f.getKey() + ": missing";
+                }
+                String d = compareJson(path + "." + f.getKey(), f.getValue(), ao.fields().get(f.getKey()), f.getKey());
+                if (d != null) {
+                    return d;
+                }
+            }
+            if (!eo.open()) {
+                List<String> extra = ao.fields().keySet().stream().filter(k -> !eo.fields().containsKey(k)).toList();
+                if (!extra.isEmpty()) {
+                    return path + ": fields the doc does not show: " + extra + " (write … in the object to leave "
+                           + "fields out)";
+                }
+            }
+            return null;
+        }
+        if (e instanceof List<?> el) {
+            if (!(a instanceof List<?> al)) {
+                return path + ": expected an array, got " + show(a);
+            }
+            if (!el.contains(ANY)) {
+                if (el.size() != al.size()) {
+                    return path + ": expected " + el.size() + " item(s), got " + al.size();
+                }
+                for (int i = 0; i < el.size(); i++) {
+                    String d = compareJson(path + "[" + i + "]", el.get(i), al.get(i), null);
+                    if (d != null) {
+                        return d;
+                    }
+                }
+                return null;
+            }
+            return arrayMatches(path, el, 0, al, 0) ? null
+                    : path + ": the items do not match the doc's (… stands for any number of items)";
+        }
+        if (e instanceof String es) {
+            if (!(a instanceof String as)) {
+                return path + ": expected \"" + es + "\", got " + show(a);
+            }
+            if ("nextCursor".equals(key) || mask(es).equals(mask(as))) {
+                return null;
+            }
+            return path + ": expected \"" + es + "\", got \"" + as + "\"";
+        }
+        if (e instanceof JNumber en) {
+            if (a instanceof JNumber an && new BigDecimal(en.text()).compareTo(new BigDecimal(an.text())) == 0) {
+                return null;
+            }
+            return path + ": expected " + en.text() + ", got " + show(a);
+        }
+        return e.equals(a) ? null : path + ": expected " + show(e) + ", got " + show(a);
+    }
+
+    private static boolean arrayMatches(String path, List<?> e, int ei, List<?> a, int ai) {
+        if (ei == e.size()) {
+            return ai == a.size();
+        }
+        if (e.get(ei) == ANY) {
+            for (int k = ai; k <= a.size(); k++) {
+                if (arrayMatches(path, e, ei + 1, a, k)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return ai < a.size() && compareJson(path, e.get(ei), a.get(ai), null) == null
+               && arrayMatches(path, e, ei + 1, a, ai + 1);
+    }
+
+    private static String show(Object v) {
+        if (v instanceof String s) {
+            return "\"" + s + "\"";
+        }
+        if (v instanceof JNumber n) {
+            return n.text();
+        }
+        if (v instanceof JObject) {
+            return "an object";
+        }
+        if (v instanceof List<?>) {
+            return "an array";
+        }
+        return String.valueOf(v);
+    }
+
+    /** A small JSON parser that, for the doc's side, also reads {@code …} as a wildcard. */
+    private static final class Json {
+        private final String s;
+        private final boolean wildcards;
+        private int i;
+
+        Json(String s, boolean wildcards) {
+            this.s = s;
+            this.wildcards = wildcards;
+        }
+
+        Object parseAll() {
+            Object v = value();
+            ws();
+            if (i != s.length()) {
+                throw error("text after the JSON value");
+            }
+            return v;
+        }
+
+        private IllegalArgumentException error(String what) {
+            return new IllegalArgumentException(what + " at character " + i + ": "
+                                                + s.substring(Math.max(0, i - 20), Math.min(s.length(), i + 20)));
+        }
+
+        private void ws() {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+        }
+
+        private boolean wildcard() {
+            ws();
+            if (wildcards && i < s.length() && s.charAt(i) == '…') {
+                i++;
+                return true;
+            }
+            return false;
+        }
+
+        private void expect(char c) {
+            ws();
+            if (i >= s.length() || s.charAt(i) != c) {
+                throw error("expected '" + c + "'");
+            }
+            i++;
+        }
+
+        private boolean peek(char c) {
+            ws();
+            return i < s.length() && s.charAt(i) == c;
+        }
+
+        private Object value() {
+            if (wildcard()) {
+                return ANY;
+            }
+            ws();
+            if (i >= s.length()) {
+                throw error("unexpected end");
+            }
+            char c = s.charAt(i);
+            if (c == '{') {
+                i++;
+                Map<String, Object> fields = new LinkedHashMap<>();
+                boolean open = false;
+                if (peek('}')) {
+                    i++;
+                    return new JObject(fields, false);
+                }
+                do {
+                    if (wildcard()) {
+                        open = true;
+                        continue;
+                    }
+                    ws();
+                    String k = string();
+                    expect(':');
+                    if (fields.put(k, value()) != null) {
+                        throw error("field " + k + " twice");
+                    }
+                } while (next(','));
+                expect('}');
+                return new JObject(fields, open);
+            }
+            if (c == '[') {
+                i++;
+                List<Object> items = new ArrayList<>();
+                if (peek(']')) {
+                    i++;
+                    return items;
+                }
+                do {
+                    items.add(value());
+                } while (next(','));
+                expect(']');
+                return items;
+            }
+            if (c == '"') {
+                return string();
+            }
+            Matcher m = Pattern.compile("-?\\d+(\\.\\d+)?([eE][+-]?\\d+)?").matcher(s).region(i, s.length());
+            if (m.lookingAt()) {
+                i = m.end();
+                return new JNumber(m.group());
+            }
+            for (String lit : List.of("true", "false", "null")) {
+                if (s.startsWith(lit, i)) {
+                    i += lit.length();
+                    return new JLiteral(lit);
+                }
+            }
+            throw error("not a JSON value");
+        }
+
+        private boolean next(char c) {
+            if (peek(c)) {
+                i++;
+                return true;
+            }
+            return false;
+        }
+
+        private String string() {
+            if (i >= s.length() || s.charAt(i) != '"') {
+                throw error("expected a string");
+            }
+            i++;
+            StringBuilder b = new StringBuilder();
+            while (i < s.length()) {
+                char c = s.charAt(i++);
+                if (c == '"') {
+                    return b.toString();
+                }
+                if (c == '\\') {
+                    char x = s.charAt(i++);
+                    switch (x) {
+                        case 'n' -> b.append('\n');
+                        case 't' -> b.append('\t');
+                        case 'r' -> b.append('\r');
+                        case 'b' -> b.append('\b');
+                        case 'f' -> b.append('\f');
+                        case 'u' -> {
+                            b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                            i += 4;
+                        }
+                        default -> b.append(x);
+                    }
+                } else {
+                    b.append(c);
+                }
+            }
+            throw error("unterminated string");
+        }
+    }
+}
