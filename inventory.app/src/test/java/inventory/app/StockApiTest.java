@@ -72,6 +72,37 @@ class StockApiTest {
     }
 
     @Test
+    void aLocationShortOfWhatTheTotalHasRefusesAndChangesNothing() {
+        JsonObject p = server.product(TestServer.sku("SPLIT"), 10);
+        String id = p.getString("id");
+        String code = "split-" + Long.toHexString(System.nanoTime());
+        var location = server.post("/v1/locations", "{\"code\": \"" + code + "\", \"name\": \"Split\"}");
+        assertThat(location.body(), location.status(), is(201));
+        var received = server.post("/v1/products/" + id + "/stock/adjustments",
+                "{\"delta\": 5, \"reason\": \"RECEIVED\", \"location\": \"" + code + "\"}");
+        assertThat(received.body(), received.status(), is(201));
+        // 15 in total, but only 10 at main
+        var r = server.post("/v1/products/" + id + "/stock/adjustments", "{\"delta\": -12, \"reason\": \"SOLD\"}");
+        assertThat(r.body(), r.status(), is(409));
+        JsonObject shortage = r.json().getJsonArray("shortages").getJsonObject(0);
+        assertThat(shortage.getString("location"), is("main"));
+        assertThat(shortage.getInt("available"), is(10));
+        JsonObject after = server.get("/v1/products/" + id).json();
+        assertThat(after.getJsonObject("stock").getInt("onHand"), is(15));
+        assertThat(after.getInt("version"), is(2));
+        // the taking path answers both levels as they are afterwards
+        var taken = server.post("/v1/products/" + id + "/stock/adjustments", "{\"delta\": -4, \"reason\": \"SOLD\"}");
+        assertThat(taken.body(), taken.status(), is(201));
+        JsonObject stock = taken.json().getJsonObject("stock");
+        assertThat(stock.getInt("onHand"), is(11));
+        assertThat(stock.getInt("version"), is(3));
+        assertThat(stock.getJsonArray("locations").toString(), stock.getJsonArray("locations").size(), is(2));
+        assertThat(taken.json().getJsonObject("movement").getInt("onHandAfter"), is(6));
+        assertThat(server.get("/v1/products/" + id + "/stock").json(), is(stock));
+        assertThat(server.get("/v1/products/" + id + "/stock/movements").json().getJsonArray("items"), hasSize(3));
+    }
+
+    @Test
     void reservedUnitsAreNotAvailable() throws SQLException {
         JsonObject p = server.product(TestServer.sku("RES"), 10);
         String id = p.getString("id");

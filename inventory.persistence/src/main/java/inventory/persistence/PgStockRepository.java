@@ -49,6 +49,36 @@ public final class PgStockRepository implements StockRepository {
 
     private static final String RETURNING = " RETURNING on_hand, reserved, low_stock_threshold";
 
+    private static String take(boolean ifMatch) {
+        return """
+                WITH p AS (
+                    UPDATE products SET on_hand = on_hand + ?, version = version + 1, updated_at = ?
+                     WHERE id = CAST(? AS uuid) AND deleted_at IS NULL AND reserved = 0 AND on_hand + ? >= 0"""
+               + (ifMatch ? " AND version = ?" : "") + """
+
+                    RETURNING id, on_hand, reserved, version, low_stock_threshold),
+                t AS (
+                    UPDATE stock_levels l SET on_hand = l.on_hand + ? FROM p
+                     WHERE l.product_id = p.id AND l.location = ? AND l.on_hand + ? >= l.reserved
+                    RETURNING l.location, l.on_hand, l.reserved),
+                m AS (
+                    INSERT INTO stock_movements (id, product_id, location, delta, reason, on_hand_after, reference, note,
+                                                 reservation_id, created_at)
+                    SELECT CAST(? AS uuid), p.id, t.location, ?, ?, t.on_hand, ?, ?, NULL, ? FROM p, t
+                    RETURNING on_hand_after)
+                SELECT p.on_hand, p.reserved, p.version, p.low_stock_threshold, (SELECT on_hand_after FROM m) AS taken,
+                       l.location,
+                       CASE WHEN l.location = t.location THEN t.on_hand ELSE l.on_hand END AS l_on_hand,
+                       CASE WHEN l.location = t.location THEN t.reserved ELSE l.reserved END AS l_reserved
+                  FROM p LEFT JOIN stock_levels l ON l.product_id = p.id LEFT JOIN t ON true
+                 ORDER BY l.location""";
+    }
+
+    /** One statement for taking units of a product with nothing reserved: see {@link #take(DbExecute, UUID,
+     * Adjustment, OptionalLong, UUID, Instant)}. */
+    private static final String TAKE = take(false);
+    private static final String TAKE_IF_MATCH = take(true);
+
     private static final String ADD_LEVEL = """
             INSERT INTO stock_levels (product_id, location, on_hand)
             SELECT CAST(? AS uuid), code, ? FROM locations WHERE code = ?
@@ -78,10 +108,20 @@ public final class PgStockRepository implements StockRepository {
     public StockChange adjust(UUID productId, Adjustment a, OptionalLong ifMatch, UUID movementId, Instant now) {
         return db.inTransaction(() -> {
             DbExecute exec = db.execute();
-            String fast = TAKE_TOTAL_UNRESERVED + (ifMatch.isPresent() ? " AND version = ?" : "") + RETURNING;
-            List<Object> params = new ArrayList<>(List.of(a.delta(), Rows.time(now), productId.toString(), a.delta()));
-            ifMatch.ifPresent(params::add);
-            Optional<DbRow> total = exec.get(fast, params.toArray());
+            Optional<DbRow> total;
+            if (a.delta() < 0) {
+                Optional<StockChange> taken = take(exec, productId, a, ifMatch, movementId, now);
+                if (taken.isPresent()) {
+                    return taken.get();
+                }
+                total = Optional.empty();
+            } else {
+                String fast = TAKE_TOTAL_UNRESERVED + (ifMatch.isPresent() ? " AND version = ?" : "") + RETURNING;
+                List<Object> params = new ArrayList<>(List.of(a.delta(), Rows.time(now), productId.toString(),
+                        a.delta()));
+                ifMatch.ifPresent(params::add);
+                total = exec.get(fast, params.toArray());
+            }
             if (total.isEmpty()) {
                 // something is reserved, or the version or the stock is not what the fast path needs: lock, remove
                 // expired holds, and decide on the settled figures
@@ -106,6 +146,50 @@ public final class PgStockRepository implements StockRepository {
             return new StockChange(m, Locked.stock(exec, productId).orElseThrow(), availableAfter - a.delta(),
                     Rows.integer(total.get(), "low_stock_threshold"));
         });
+    }
+
+    /**
+     * Takes units of a product with nothing reserved in one statement: the conditional update of the product's
+     * totals, of the level, the ledger row, and the product's stock as it is afterwards (the other levels are read
+     * from the statement's snapshot, which this change does not touch). With nothing reserved there are no holds, so
+     * nothing expired to remove first.
+     *
+     * @return the change, or empty if the product has something reserved, is gone, has not enough in total or is
+     *         not at the {@code If-Match} version (the caller decides on the locked path; nothing was changed)
+     */
+    private static Optional<StockChange> take(DbExecute exec, UUID productId, Adjustment a, OptionalLong ifMatch,
+                                              UUID movementId, Instant now) {
+        List<Object> params = new ArrayList<>(16);
+        params.addAll(List.of(a.delta(), Rows.time(now), productId.toString(), a.delta()));
+        ifMatch.ifPresent(params::add);
+        params.addAll(List.of(a.delta(), a.location(), a.delta()));
+        params.add(movementId.toString());
+        params.add(a.delta());
+        params.add(a.reason().name());
+        params.add(a.reference());
+        params.add(a.note());
+        params.add(Rows.time(now));
+        List<DbRow> rows = Rows.query(exec, ifMatch.isPresent() ? TAKE_IF_MATCH : TAKE, r -> r, params.toArray());
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        DbRow first = rows.getFirst();
+        if (Rows.raw(first, "taken") == null) {
+            // the total allows it but the location does not have it (or does not exist): undo, say which
+            Locked p = Locked.one(exec, productId).orElseThrow();
+            throw shortage(exec, p, a.location(), a.delta());
+        }
+        Movement m = new Movement(movementId, productId, a.location(), a.delta(), a.reason(),
+                Rows.longValue(first, "taken"), a.reference(), a.note(), null, now);
+        List<inventory.core.LocationStock> levels = rows.stream()
+                .filter(r -> Rows.string(r, "location") != null)
+                .map(r -> new inventory.core.LocationStock(Rows.string(r, "location"),
+                        new Stock(Rows.longValue(r, "l_on_hand"), Rows.longValue(r, "l_reserved"))))
+                .toList();
+        Stock after = new Stock(Rows.longValue(first, "on_hand"), Rows.longValue(first, "reserved"));
+        ProductStock stock = new ProductStock(productId, after, Rows.longValue(first, "version"), levels);
+        return Optional.of(new StockChange(m, stock, after.available() - a.delta(),
+                Rows.integer(first, "low_stock_threshold")));
     }
 
     @Override
