@@ -81,6 +81,44 @@ class ProductCacheTest {
     }
 
     @Test
+    void listsAreBuiltFromKeptProductsAndShowEveryChange() {
+        String prefix = TestServer.sku("CACHELIST");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(server.product(prefix + "-" + i, 10 + i).getString("id"));
+        }
+        String page = "/v1/products?limit=3&q=" + prefix;
+        var first = server.get(page);
+        assertThat(first.body(), first.status(), is(200));
+        ids.forEach(id -> version(server, id)); // every product kept
+        var second = server.get(page);
+        assertThat("the same page, from memory", second.body(), is(first.body()));
+        // every item is exactly what GET answers for it
+        var items = second.json().getJsonArray("items");
+        for (int i = 0; i < items.size(); i++) {
+            JsonObject item = items.getJsonObject(i);
+            assertThat(item, is(server.get("/v1/products/" + item.getString("id")).json()));
+        }
+        var next = server.get(page + "&cursor=" + second.json().getString("nextCursor"));
+        assertThat(next.json().getJsonArray("items").size(), is(2));
+        assertThat(next.json().isNull("nextCursor"), is(true));
+
+        String changed = ids.get(1);
+        var adjusted = server.post("/v1/products/" + changed + "/stock/adjustments", "{\"delta\": -2, \"reason\": \"SOLD\"}");
+        assertThat(adjusted.body(), adjusted.status(), is(201));
+        JsonObject after = server.get(page).json().getJsonArray("items").getJsonObject(1);
+        assertThat(after.getString("id"), is(changed));
+        assertThat(after.getJsonObject("stock").getInt("onHand"), is(9));
+        assertThat(after.getInt("version"), is(2));
+        var reserved = server.post("/v1/reservations", "{\"lines\": [{\"productId\": \"" + changed + "\", \"quantity\": 1}]}");
+        assertThat(reserved.body(), reserved.status(), is(201));
+        assertThat(server.get(page).json().getJsonArray("items").getJsonObject(1).getJsonObject("stock").getInt("reserved"),
+                is(1));
+        assertThat(server.send("DELETE", "/v1/products/" + ids.get(0), null).status(), is(204));
+        assertThat(server.get(page).json().getJsonArray("items").getJsonObject(0).getString("id"), is(changed));
+    }
+
+    @Test
     void readsRacingWritersEndOnTheLastVersion() throws Exception {
         JsonObject p = server.product(TestServer.sku("CACHERACE"), 1000);
         String id = p.getString("id");

@@ -42,6 +42,31 @@ public interface ProductRepository {
     Page<Product> list(ProductQuery query);
 
     /**
+     * What {@link #list} would answer, as each product's id, version and reserved units only: with a cache of
+     * products by version, a page needs only the products that changed since they were kept.
+     *
+     * @param query filters and paging (no location: a location's list shows that location's stock)
+     * @return the page
+     */
+    Page<ProductVersion> listVersions(ProductQuery query);
+
+    /**
+     * @param ids products
+     * @return those of them that are live, in any order
+     */
+    java.util.List<Product> findAll(java.util.Collection<UUID> ids);
+
+    /**
+     * A product's identity and version, as of a read.
+     *
+     * @param id       the product
+     * @param version  its version
+     * @param reserved units it has reserved now
+     */
+    record ProductVersion(UUID id, long version, long reserved) {
+    }
+
+    /**
      * Changes a product under its row lock: {@code change} gets the current product and returns the new one, or
      * the same instance when nothing changes (then nothing is written and the version stays).
      *

@@ -91,6 +91,22 @@ public final class ProductService {
     }
 
     /**
+     * @param query filters and paging, no location
+     * @return the page as ids and versions
+     */
+    public Page<ProductRepository.ProductVersion> listVersions(ProductQuery query) {
+        return products.listVersions(query);
+    }
+
+    /**
+     * @param ids products
+     * @return the live ones among them, in any order
+     */
+    public java.util.List<Product> getAll(java.util.Collection<UUID> ids) {
+        return ids.isEmpty() ? java.util.List.of() : products.findAll(ids);
+    }
+
+    /**
      * Applies a merge patch; a patch that changes nothing keeps the version.
      *
      * @param id      product id

@@ -87,10 +87,32 @@ public final class PgProductRepository implements ProductRepository {
 
     @Override
     public Page<Product> list(ProductQuery query) {
+        return list(query, COLUMNS, PgProductRepository::product, Product::id);
+    }
+
+    @Override
+    public Page<ProductVersion> listVersions(ProductQuery query) {
+        if (query.location().isPresent()) {
+            throw new IllegalArgumentException("a location's list shows that location's stock: use list");
+        }
+        return list(query, "p.id, p.version + x.n AS version",
+                r -> new ProductVersion(Rows.uuid(r, "id"), Rows.longValue(r, "version"), Rows.longValue(r, "s_reserved")),
+                ProductVersion::id);
+    }
+
+    @Override
+    public List<Product> findAll(java.util.Collection<UUID> ids) {
+        return db.inTransaction(() -> Rows.query(db.execute(), SELECT
+                + "WHERE p.id IN (SELECT CAST(unnest(string_to_array(?, ',')) AS uuid)) AND p.deleted_at IS NULL",
+                PgProductRepository::product, Locked.join(ids)));
+    }
+
+    private <T> Page<T> list(ProductQuery query, String columns, java.util.function.Function<DbRow, T> mapper,
+                             java.util.function.Function<T, UUID> idOf) {
         return db.inTransaction(() -> {
             var exec = db.execute();
             List<Object> params = new ArrayList<>();
-            StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS);
+            StringBuilder sql = new StringBuilder("SELECT ").append(columns);
             String onHand = "p.on_hand";
             String reserved = "(p.reserved - x.q)";
             if (query.location().isPresent()) {
@@ -129,10 +151,10 @@ public final class PgProductRepository implements ProductRepository {
             }
             sql.append(" ORDER BY p.id LIMIT ?");
             params.add(query.limit() + 1);
-            List<Product> rows = Rows.query(exec, sql.toString(), PgProductRepository::product, params.toArray());
+            List<T> rows = Rows.query(exec, sql.toString(), mapper::apply, params.toArray());
             if (rows.size() > query.limit()) {
-                List<Product> page = rows.subList(0, query.limit());
-                return new Page<>(page, Optional.of(Cursors.encode("p", page.getLast().id().toString())));
+                List<T> page = rows.subList(0, query.limit());
+                return new Page<>(page, Optional.of(Cursors.encode("p", idOf.apply(page.getLast()).toString())));
             }
             return new Page<>(rows, Optional.empty());
         });

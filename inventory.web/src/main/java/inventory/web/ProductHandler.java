@@ -1,5 +1,9 @@
 package inventory.web;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -14,7 +18,9 @@ import inventory.core.InventoryException;
 import inventory.core.NewProduct;
 import inventory.core.Product;
 import inventory.core.ProductPatch;
+import inventory.core.Page;
 import inventory.core.ProductQuery;
+import inventory.core.ProductRepository;
 import inventory.core.ProductService;
 import inventory.core.ProductStatus;
 import inventory.core.ReadCache;
@@ -133,8 +139,50 @@ public final class ProductHandler implements HttpService {
             v.add("location", "no such location");
         }
         v.throwIfAny();
-        var page = products.list(new ProductQuery(limit, cursor, status, q, lowStock, location));
-        Http.send(res, Http.json(200, null, null, ProductJson.write(page)));
+        ProductQuery pq = new ProductQuery(limit, cursor, status, q, lowStock, location);
+        byte[] body = location.isEmpty() && cache.enabled() ? listFromCache(pq) : null;
+        Http.send(res, Http.json(200, null, null, body != null ? body : ProductJson.write(products.list(pq))));
+    }
+
+    /**
+     * A page built from the kept answers of its products: one query for the page's ids and versions, one more for
+     * the products not kept at that version (none once the page has been read). Every item is the product at the
+     * version the page query saw, or a later one.
+     *
+     * @return the page's JSON, or null if a product left between the two queries (then the caller lists anew)
+     */
+    private byte[] listFromCache(ProductQuery query) {
+        long stamp = cache.stamp();
+        Page<ProductRepository.ProductVersion> refs = products.listVersions(query);
+        byte[][] items = new byte[refs.items().size()][];
+        List<UUID> missing = new ArrayList<>();
+        for (int i = 0; i < items.length; i++) {
+            ProductRepository.ProductVersion ref = refs.items().get(i);
+            Rendered kept = cache.get(ref.id());
+            if (kept != null && kept.version() == ref.version()) {
+                items[i] = kept.body();
+            } else {
+                missing.add(ref.id());
+            }
+        }
+        if (!missing.isEmpty()) {
+            Map<UUID, Product> fetched = new HashMap<>();
+            products.getAll(missing).forEach(p -> fetched.put(p.id(), p));
+            for (int i = 0; i < items.length; i++) {
+                if (items[i] != null) {
+                    continue;
+                }
+                Product p = fetched.get(refs.items().get(i).id());
+                if (p == null) {
+                    return null;
+                }
+                items[i] = ProductJson.write(p);
+                if (p.stock().reserved() == 0) {
+                    cache.offer(p.id(), stamp, new Rendered(p.version(), items[i]));
+                }
+            }
+        }
+        return ProductJson.page(items, refs.nextCursor().orElse(null));
     }
 
     private void patch(ServerRequest req, ServerResponse res) {

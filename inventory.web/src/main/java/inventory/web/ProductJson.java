@@ -1,5 +1,7 @@
 package inventory.web;
 
+import java.nio.charset.StandardCharsets;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,6 +88,32 @@ final class ProductJson {
             g.writeEnd();
         });
     }
+
+    /**
+     * A page of products from their rendered JSON, byte for byte what {@link #write(Page)} writes.
+     */
+    static byte[] page(byte[][] items, String nextCursor) {
+        int size = 32 + (nextCursor == null ? 0 : nextCursor.length());
+        for (byte[] item : items) {
+            size += item.length + 1;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(size);
+        out.writeBytes(ITEMS);
+        for (int i = 0; i < items.length; i++) {
+            if (i > 0) {
+                out.write(',');
+            }
+            out.writeBytes(items[i]);
+        }
+        out.writeBytes(NEXT_CURSOR);
+        // a cursor is base64url: nothing in it needs escaping
+        out.writeBytes((nextCursor == null ? "null" : "\"" + nextCursor + "\"").getBytes(StandardCharsets.US_ASCII));
+        out.write('}');
+        return out.toByteArray();
+    }
+
+    private static final byte[] ITEMS = "{\"items\":[".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NEXT_CURSOR = "],\"nextCursor\":".getBytes(StandardCharsets.US_ASCII);
 
     static void write(JsonGenerator g, String name, Product p) {
         if (name == null) {
