@@ -38,6 +38,13 @@ public final class PgProductRepository implements ProductRepository {
             ON CONFLICT (lower(sku)) WHERE deleted_at IS NULL DO NOTHING
             RETURNING id""";
 
+    private static final String INSERT_RECEIVED = "WITH p AS (" + INSERT + "),\n" + """
+            l AS (INSERT INTO stock_levels (product_id, location, on_hand) SELECT id, ?, ? FROM p),
+            m AS (INSERT INTO stock_movements (id, product_id, location, delta, reason, on_hand_after, reference, note,
+                                               reservation_id, created_at)
+                  SELECT CAST(? AS uuid), id, ?, ?, ?, ?, ?, ?, NULL, ? FROM p)
+            SELECT id FROM p""";
+
     private static final String UPDATE = """
             UPDATE products
                SET name = ?, description = ?, price = ?, currency = ?, status = ?, low_stock_threshold = ?,
@@ -58,17 +65,24 @@ public final class PgProductRepository implements ProductRepository {
     public Product create(Product p, Optional<Movement> initial) {
         return db.inTransaction(() -> {
             var exec = db.execute();
-            Optional<DbRow> inserted = exec.get(INSERT, p.id(), p.sku(), p.name(), p.description(), p.price(),
-                    p.currency(), p.status().name(), p.lowStockThreshold(), Rows.json(p.attributes()),
-                    p.stock().onHand(), Rows.time(p.createdAt()), Rows.time(p.updatedAt()));
+            Optional<DbRow> inserted;
+            if (initial.isEmpty()) {
+                inserted = exec.get(INSERT, p.id(), p.sku(), p.name(), p.description(), p.price(),
+                        p.currency(), p.status().name(), p.lowStockThreshold(), Rows.json(p.attributes()),
+                        p.stock().onHand(), Rows.time(p.createdAt()), Rows.time(p.updatedAt()));
+            } else {
+                // the product, its first level and its RECEIVED movement in one statement: one round trip
+                Movement m = initial.get();
+                inserted = exec.get(INSERT_RECEIVED, p.id(), p.sku(), p.name(), p.description(), p.price(),
+                        p.currency(), p.status().name(), p.lowStockThreshold(), Rows.json(p.attributes()),
+                        p.stock().onHand(), Rows.time(p.createdAt()), Rows.time(p.updatedAt()),
+                        m.location(), m.onHandAfter(),
+                        m.id(), m.location(), m.delta(), m.reason().name(), m.onHandAfter(), m.reference(), m.note(),
+                        Rows.time(m.createdAt()));
+            }
             if (inserted.isEmpty()) {
                 throw new InventoryException.SkuConflict(p.sku());
             }
-            initial.ifPresent(m -> {
-                exec.dml("INSERT INTO stock_levels (product_id, location, on_hand) VALUES (CAST(? AS uuid), ?, ?)",
-                        m.productId(), m.location(), m.onHandAfter());
-                Ledger.insert(exec, m);
-            });
             return p;
         });
     }
