@@ -113,4 +113,14 @@ final class Invariants {
             return count(s, sql);
         }
     }
+
+    static java.util.List<Long> longs(TestServer server, String sql) throws SQLException {
+        java.util.List<Long> values = new java.util.ArrayList<>();
+        try (Connection c = server.jdbc(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                values.add(rs.getLong(1));
+            }
+        }
+        return values;
+    }
 }

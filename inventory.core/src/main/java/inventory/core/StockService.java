@@ -17,6 +17,9 @@ public final class StockService {
     private final EventLog events;
     private final UuidV7 ids;
     private final Clock clock;
+    private final Combiner<UUID, Adjustment, StockRepository.StockChange> combiner;
+    /** Most adjustments written in one group commit. */
+    private static final int MAX_BATCH = 64;
 
     /**
      * @param stock        stored stock
@@ -31,6 +34,8 @@ public final class StockService {
         this.events = events;
         this.ids = ids;
         this.clock = clock;
+        this.combiner = new Combiner<>((id, a) -> adjust(id, a, java.util.OptionalLong.empty()), this::adjustAll,
+                MAX_BATCH);
     }
 
     /**
@@ -65,6 +70,35 @@ public final class StockService {
             StockRepository.StockChange change = stock.adjust(productId, adjustment, ifMatch, ids.next(), now);
             events.append(Event.ofStock("adjustment", null, List.of(change.change()), now));
             return change;
+        });
+    }
+
+    /**
+     * An adjustment without {@code If-Match}, written together with others on the same product that arrive while
+     * one is being written (group commit): the answer is the same as {@link #adjust}'s, computed in arrival order.
+     *
+     * @param productId  product
+     * @param adjustment the change
+     * @return the movement and the stock after it
+     */
+    public StockRepository.StockChange adjustCombined(UUID productId, Adjustment adjustment) {
+        return combiner.submit(productId, adjustment);
+    }
+
+    private List<Object> adjustAll(UUID productId, List<Adjustment> adjustments) {
+        Instant now = ProductService.now(clock);
+        List<UUID> movementIds = new java.util.ArrayList<>(adjustments.size());
+        adjustments.forEach(a -> movementIds.add(ids.next()));
+        return transactions.inTransaction(() -> {
+            List<Object> results = stock.adjustAll(productId, adjustments, movementIds, now);
+            List<Event> appended = new java.util.ArrayList<>();
+            for (Object r : results) {
+                if (r instanceof StockRepository.StockChange change) {
+                    appended.addAll(Event.ofStock("adjustment", null, List.of(change.change()), now));
+                }
+            }
+            events.append(appended);
+            return results;
         });
     }
 

@@ -193,6 +193,75 @@ public final class PgStockRepository implements StockRepository {
     }
 
     @Override
+    public List<Object> adjustAll(UUID productId, List<Adjustment> adjustments, List<UUID> movementIds, Instant now) {
+        return db.inTransaction(() -> {
+            DbExecute exec = db.execute();
+            Locked p = Locked.one(exec, productId).orElseThrow(() -> PgProductRepository.notFound(productId));
+            ProductStock start = Locked.stock(exec, productId).orElseThrow();
+            TreeMap<String, Stock> levels = new TreeMap<>();
+            start.locations().forEach(l -> levels.put(l.location(), l.stock()));
+            java.util.Set<String> known = new java.util.HashSet<>(levels.keySet());
+            java.util.Set<String> asked = new java.util.TreeSet<>();
+            adjustments.forEach(a -> asked.add(a.location()));
+            asked.removeAll(known);
+            if (!asked.isEmpty()) {
+                Rows.query(exec, "SELECT code FROM locations WHERE code = ANY(string_to_array(?, ','))",
+                        r -> Rows.string(r, "code"), String.join(",", asked)).forEach(known::add);
+            }
+            long onHand = start.total().onHand();
+            long reserved = start.total().reserved();
+            long version = start.version();
+            Map<String, Long> net = new TreeMap<>();
+            List<Movement> movements = new ArrayList<>();
+            List<Object> results = new ArrayList<>(adjustments.size());
+            for (int i = 0; i < adjustments.size(); i++) {
+                Adjustment a = adjustments.get(i);
+                if (!known.contains(a.location())) {
+                    results.add(new InventoryException.ValidationFailed("location", "no such location"));
+                    continue;
+                }
+                Stock level = levels.getOrDefault(a.location(), Stock.EMPTY);
+                if (level.onHand() + a.delta() < level.reserved()) {
+                    results.add(new InventoryException.InsufficientStock(List.of(new InventoryException.Shortage(null,
+                            productId, p.sku(), a.location(), -a.delta(), level.available()))));
+                    continue;
+                }
+                long availableBefore = onHand - reserved;
+                level = new Stock(level.onHand() + a.delta(), level.reserved());
+                levels.put(a.location(), level);
+                onHand += a.delta();
+                version++;
+                net.merge(a.location(), a.delta(), Long::sum);
+                Movement m = new Movement(movementIds.get(i), productId, a.location(), a.delta(), a.reason(),
+                        level.onHand(), a.reference(), a.note(), null, now);
+                movements.add(m);
+                List<inventory.core.LocationStock> after = levels.entrySet().stream()
+                        .map(e -> new inventory.core.LocationStock(e.getKey(), e.getValue())).toList();
+                results.add(new StockChange(m, new ProductStock(productId, new Stock(onHand, reserved), version, after),
+                        availableBefore, p.threshold()));
+            }
+            if (!movements.isEmpty()) {
+                exec.dml("UPDATE products SET on_hand = on_hand + ?, version = version + ?, updated_at = ?"
+                         + " WHERE id = CAST(? AS uuid)", onHand - start.total().onHand(), (long) movements.size(),
+                        Rows.time(now), productId);
+                net.forEach((location, delta) -> {
+                    if (delta < 0) {
+                        exec.dml("UPDATE stock_levels SET on_hand = on_hand + ? WHERE product_id = CAST(? AS uuid)"
+                                 + " AND location = ?", delta, productId, location);
+                    } else if (delta > 0) {
+                        exec.dml("""
+                                INSERT INTO stock_levels (product_id, location, on_hand) VALUES (CAST(? AS uuid), ?, ?)
+                                ON CONFLICT (product_id, location) DO UPDATE SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand""",
+                                productId, location, delta);
+                    }
+                });
+                Ledger.insertAll(exec, movements);
+            }
+            return results;
+        });
+    }
+
+    @Override
     public StockChange count(UUID productId, StockCount c, OptionalLong ifMatch, UUID movementId, Instant now) {
         return db.inTransaction(() -> {
             DbExecute exec = db.execute();

@@ -12,6 +12,7 @@ import inventory.core.Batch;
 import inventory.core.Idempotency;
 import inventory.core.ProductStock;
 import inventory.core.StockCount;
+import inventory.core.StockRepository;
 import inventory.core.StockService;
 import inventory.core.Violations;
 
@@ -60,7 +61,16 @@ public final class StockHandler implements HttpService {
         JsonIn.Body body = JsonIn.read(req, JsonIn.SMALL, false);
         Adjustment adjustment = StockJson.readAdjustment(body.object());
         var ifMatch = Http.ifMatch(req);
-        Http.send(res, counted(idempotency.execute(Http.idempotency(req, body), () -> stock.adjust(id, adjustment, ifMatch),
+        var key = Http.idempotency(req, body);
+        if (key.isEmpty() && ifMatch.isEmpty()) {
+            // nothing to store and no version to check: may be written together with concurrent adjustments of the
+            // same product (group commit), with the same answer
+            StockRepository.StockChange change = stock.adjustCombined(id, adjustment);
+            Http.send(res, counted(new Idempotency.Outcome(Http.json(201, Http.etag(change.stock().version()), null,
+                    StockJson.write(change)), false), adjustment.reason(), 1));
+            return;
+        }
+        Http.send(res, counted(idempotency.execute(key, () -> stock.adjust(id, adjustment, ifMatch),
                 change -> Http.json(201, Http.etag(change.stock().version()), null, StockJson.write(change)),
                 e -> Problems.of(e, Http.path(req), Http.requestId(req))), adjustment.reason(), 1));
     }

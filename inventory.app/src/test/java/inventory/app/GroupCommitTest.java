@@ -1,0 +1,157 @@
+package inventory.app;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.json.JsonObject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+
+/**
+ * Adjustments of one product that arrive together are written together (group commit). Every client still gets the
+ * answer it would have got one at a time: its own movement, version and stock, or its own refusal, in an order
+ * consistent with the ledger.
+ */
+class GroupCommitTest {
+
+    private final TestServer server = TestServer.shared();
+
+    @AfterAll
+    static void invariantsHold() throws SQLException {
+        Invariants.check(TestServer.shared());
+    }
+
+    @Test
+    void aStormOfSalesOnOneProductSellsExactlyTheStockEachAnswerItsOwn() throws Exception {
+        int stock = 300;
+        int clients = 64;
+        int each = 6;
+        JsonObject p = server.product(TestServer.sku("STORM"), stock);
+        String id = p.getString("id");
+        long before = Events.latestSeq(server);
+        ConcurrentLinkedQueue<JsonObject> sold = new ConcurrentLinkedQueue<>();
+        ConcurrentHashMap<String, AtomicInteger> refused = new ConcurrentHashMap<>();
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        var r = server.post("/v1/products/" + id + "/stock/adjustments",
+                                "{\"delta\": -1, \"reason\": \"SOLD\"}");
+                        if (r.status() == 201) {
+                            sold.add(r.json());
+                            assertThat(r.header("ETag").orElseThrow(),
+                                    is("\"" + r.json().getJsonObject("stock").getInt("version") + "\""));
+                        } else {
+                            refused.computeIfAbsent(r.status() + " " + r.code(), k -> new AtomicInteger())
+                                    .incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        assertThat(refused.toString(), sold.size(), is(stock));
+        assertThat(refused.toString(), refused.get("409 insufficient-stock").get(), is(clients * each - stock));
+        assertThat(refused.toString(), refused.size(), is(1));
+        // each answer is a different step of one sequence: on-hand after 299..0, versions 2..301, each once
+        Set<Integer> onHandAfter = new HashSet<>();
+        Set<Integer> versions = new HashSet<>();
+        Set<String> movements = new HashSet<>();
+        for (JsonObject r : sold) {
+            JsonObject s = r.getJsonObject("stock");
+            int after = r.getJsonObject("movement").getInt("onHandAfter");
+            assertThat(r.toString(), s.getInt("onHand"), is(after));
+            assertThat(r.toString(), s.getInt("version"), is(stock - after + 1));
+            assertThat(r.toString(), s.getInt("available"), is(after));
+            onHandAfter.add(after);
+            versions.add(s.getInt("version"));
+            movements.add(r.getJsonObject("movement").getString("id"));
+        }
+        assertThat(onHandAfter.size(), is(stock));
+        assertThat(versions.size(), is(stock));
+        assertThat(movements.size(), is(stock));
+        // the ledger agrees: in seq order, on-hand after falls by one each time, and every answered movement is there
+        List<Long> ledger = Invariants.longs(server, "SELECT on_hand_after FROM stock_movements WHERE product_id = '" + id
+                                                     + "' AND reason = 'SOLD' ORDER BY seq");
+        for (int i = 0; i < ledger.size(); i++) {
+            assertThat(ledger.get(i), is((long) (stock - 1 - i)));
+        }
+        assertThat(ledger.size(), is(stock));
+        // and they were written in groups: a group's movements share their time
+        long groups = Invariants.count(server, "SELECT count(DISTINCT created_at) FROM stock_movements WHERE product_id = '"
+                                               + id + "' AND reason = 'SOLD'");
+        assertThat("written one by one: " + groups + " transactions", groups < stock, is(true));
+        JsonObject after = server.get("/v1/products/" + id).json();
+        assertThat(after.getJsonObject("stock").getInt("onHand"), is(0));
+        assertThat(after.getInt("version"), is(stock + 1));
+        // one stock.changed per sale, versions in feed order, and one stock.low crossing at most
+        List<JsonObject> changed = Events.ofType(Events.about(server, before, id), "stock.changed");
+        assertThat(changed.size(), is(stock));
+        for (int i = 0; i < changed.size(); i++) {
+            assertThat(changed.get(i).getJsonObject("data").getInt("version"), is(i + 2));
+        }
+    }
+
+    @Test
+    void refusalsInABatchChangeNothingAndTheRestProceed() throws Exception {
+        JsonObject p = server.product(TestServer.sku("MIXBATCH"), 1000);
+        String id = p.getString("id");
+        String[] bodies = {
+                "{\"delta\": -1, \"reason\": \"SOLD\"}",
+                "{\"delta\": 2, \"reason\": \"RECEIVED\"}",
+                "{\"delta\": -1, \"reason\": \"SOLD\", \"location\": \"nowhere\"}",
+                "{\"delta\": -5000, \"reason\": \"SOLD\"}",
+        };
+        ConcurrentHashMap<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+        CountDownLatch start = new CountDownLatch(1);
+        int rounds = 25;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int c = 0; c < 32; c++) {
+                String body = bodies[c % bodies.length];
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < rounds; i++) {
+                        var r = server.post("/v1/products/" + id + "/stock/adjustments", body);
+                        outcomes.computeIfAbsent(body.substring(10, 18) + " " + r.status(), k -> new AtomicInteger())
+                                .incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        int perKind = 8 * rounds;
+        assertThat(outcomes.toString(), outcomes.size(), is(4));
+        JsonObject after = server.get("/v1/products/" + id).json();
+        // every sale and receipt applied, every refusal (unknown location 400, too much 409) changed nothing
+        assertThat(outcomes.toString(), after.getJsonObject("stock").getInt("onHand"), is(1000 - perKind + 2 * perKind));
+        assertThat(after.getInt("version"), is(1 + 2 * perKind));
+        assertThat(Invariants.count(server, "SELECT count(*) FROM stock_movements WHERE product_id = '" + id + "'"),
+                is(1L + 2 * perKind));
+    }
+}
