@@ -151,12 +151,14 @@ public final class InventoryServer implements AutoCloseable {
             service = new PgDatabase.Settings(embedded.get().serviceUrl(), EmbeddedDatabase.SERVICE_LOGIN, null,
                     config.poolSize(), CONNECT_TIMEOUT);
         }
+        long t0 = System.nanoTime();
         try {
             PgDatabase.probe(owner);
+            long t1 = System.nanoTime();
             int applied = PgDatabase.migrate(owner);
-            if (applied > 0) {
-                LOG.log(Level.INFO, "applied " + applied + " database migration(s)");
-            }
+            long t2 = System.nanoTime();
+            LOG.log(applied > 0 ? Level.INFO : Level.DEBUG, "database reachable in " + (t1 - t0) / 1_000_000
+                    + " ms; applied " + applied + " database migration(s) in " + (t2 - t1) / 1_000_000 + " ms");
             if (embedded.isPresent()) {
                 embedded.get().ensureServiceLogin();
             }
@@ -171,7 +173,10 @@ public final class InventoryServer implements AutoCloseable {
         }
         PgDatabase db = PgDatabase.open(service);
         try {
-            return wire(config, db, service, owner, embedded);
+            long t3 = System.nanoTime();
+            InventoryServer server = wire(config, db, service, owner, embedded);
+            LOG.log(Level.INFO, "wired and listening in " + (System.nanoTime() - t3) / 1_000_000 + " ms");
+            return server;
         } catch (RuntimeException e) {
             db.close();
             embedded.ifPresent(EmbeddedDatabase::close);
@@ -235,8 +240,16 @@ public final class InventoryServer implements AutoCloseable {
 
             @Override
             public HealthCheckResponse call() {
-                return HealthCheckResponse.builder().status(db.ping()).build();
+                boolean up = db.ping();
+                if (up && !warm) {
+                    // the first connection answered: open the rest of the pool now, in the background
+                    warm = true;
+                    db.warmUp();
+                }
+                return HealthCheckResponse.builder().status(up).build();
             }
+
+            private volatile boolean warm;
         };
         ObserveFeature observe = ObserveFeature.builder()
                 .endpoint("/")
