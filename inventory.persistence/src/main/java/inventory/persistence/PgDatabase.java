@@ -67,10 +67,34 @@ public final class PgDatabase implements Transactions, AutoCloseable {
      * {@code inventory_rw} (if this login may) and grants it exactly what the service's statements need; the
      * service's login is a member of it.
      *
+     * <p>
+     * The connection that looks first doubles as the probe of the database ({@link #probe(Settings)}): an up-to-date
+     * schema costs one query and a new, empty one a transaction, both without starting Flyway
+     * ({@link Migrations}); any other state is migrated by Flyway.
+     *
      * @param settings connection settings of the owner
      * @return the number of migrations applied
+     * @throws SQLException if the database cannot be reached (within 5 s)
+     * @throws RuntimeException if a migration fails
      */
-    public static int migrate(Settings settings) {
+    public static int migrate(Settings settings) throws SQLException {
+        Properties props = properties(settings, 5);
+        props.setProperty("socketTimeout", "10");
+        try (Connection c = DriverManager.getConnection(settings.url(), props)) {
+            if (!c.isValid(5)) {
+                throw new SQLException("the database did not answer");
+            }
+            c.setNetworkTimeout(Runnable::run, 0); // it answers: migrations may take as long as they take
+            java.util.OptionalInt applied;
+            try {
+                applied = Migrations.tryMigrate(c);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            if (applied.isPresent()) {
+                return applied.getAsInt();
+            }
+        }
         return Flyway.configure(PgDatabase.class.getClassLoader())
                 .dataSource(settings.url(), settings.user(), settings.password())
                 .locations("classpath:db-migration")
@@ -98,6 +122,16 @@ public final class PgDatabase implements Transactions, AutoCloseable {
      * @throws SQLException if it does not answer
      */
     static void probe(Settings settings, int seconds) throws SQLException {
+        Properties props = properties(settings, seconds);
+        props.setProperty("socketTimeout", String.valueOf(seconds * 2));
+        try (Connection c = DriverManager.getConnection(settings.url(), props)) {
+            if (!c.isValid(seconds)) {
+                throw new SQLException("the database did not answer");
+            }
+        }
+    }
+
+    private static Properties properties(Settings settings, int seconds) {
         Properties props = new Properties();
         if (settings.user() != null) {
             props.setProperty("user", settings.user());
@@ -106,12 +140,7 @@ public final class PgDatabase implements Transactions, AutoCloseable {
             props.setProperty("password", settings.password());
         }
         props.setProperty("connectTimeout", String.valueOf(seconds));
-        props.setProperty("socketTimeout", String.valueOf(seconds * 2));
-        try (Connection c = DriverManager.getConnection(settings.url(), props)) {
-            if (!c.isValid(seconds)) {
-                throw new SQLException("the database did not answer");
-            }
-        }
+        return props;
     }
 
     /**
