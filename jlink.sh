@@ -168,23 +168,38 @@ cat > bin/inventory <<'LAUNCHER'
 #   bin/inventory --train-aot  (re)makes lib/inventory.aot, the AOT cache, for the image where it is now
 # JAVA_OPTS is appended after the defaults below, so it overrides them (it is split on white space).
 #
-# JVM defaults, for a small container (1-2 CPUs, 0.5-2 GB):
-#   -XX:+UseSerialGC             the heap stays small (the service keeps little in memory; PostgreSQL holds the data),
-#                                so young collections of a Serial heap take a few milliseconds; it runs no
+# JVM defaults, sized for the deployment target, a 0.5 vCPU / 1 GiB Fargate task, and the same on any host: the heap
+# is fixed rather than a share of the machine's memory, so the footprint does not depend on where it runs. Measured
+# on the 24 GiB 2-core dev machine, 64 connections of wrk reading and adjusting stock (issue 7), peak RSS (VmHWM)
+# was 245-247 MiB with the former -XX:MaxRAMPercentage=70 (initial heap 1/64 of 24 GiB = 384 MB, a 128 MB young
+# generation that load fills) and about 150-160 MiB with these. Non-heap is about 95 MiB of it: the AOT cache
+# mapped (31 MiB), JIT code (18 MiB) and compiler arenas (15 MiB), metaspace, libjvm.
+#   -XX:+UseSerialGC             the service keeps little in memory (PostgreSQL holds the data): about 13 MB survive
+#                                a collection, so young collections of a Serial heap take 2-4 ms; it runs no
 #                                concurrent GC threads that would take CPU from request threads and PostgreSQL on
-#                                two cores, and has the smallest native overhead (G1's remembered sets and
+#                                small CPU shares, and has the smallest native overhead (G1's remembered sets and
 #                                threads cost tens of MB of RSS). Picked only when JAVA_OPTS selects no collector:
 #                                JAVA_OPTS=-XX:+UseG1GC for a heap of several GB, -XX:+UseZGC for pause-sensitive
 #                                large heaps.
-#   -XX:MaxRAMPercentage=70      heap up to 70 % of the container's memory limit: the rest is for metaspace, code
-#                                cache, thread stacks, direct buffers (and the embedded PostgreSQL when no database
-#                                is configured -- give that case more memory or a lower percentage).
+#   -Xmn32m                      young generation 32 MB (eden 25.6 MB, two 3.2 MB survivor spaces). Under load eden
+#                                is touched whole between collections, so it is most of the heap's RSS; the request
+#                                path allocates about 50 KB a request, so at 5,000 requests/s that is 10 young
+#                                collections a second of 2-4 ms each. Larger: fewer collections, more RSS.
+#   -Xms64m                      initial heap: the young generation and 32 MB of old generation, which holds the
+#                                long-lived part (about 13 MB after start-up) without growing.
+#   -Xmx256m                     the heap may grow to 256 MB for a burst of live data (many open event streams,
+#                                large pages) instead of failing, which leaves about 700 MB of a 1 GiB task for
+#                                everything else. Heap figures in JAVA_OPTS override all three (it comes last).
 #   -XX:+ExitOnOutOfMemoryError  a JVM out of heap is in an unknown state: exit and let the orchestrator restart it.
 #   -XX:AOTCache=lib/inventory.aot  JDK 25 ahead-of-time cache (classes loaded and linked, profiles) made by a
 #                                training start; halves the time to the first request. Used only if it was made
 #                                for this directory: the JVM checks the module path, so a moved image runs without
 #                                it until `bin/inventory --train-aot` is run there.
+#   MALLOC_ARENA_MAX=2           (environment, unless set) glibc keeps up to 8 malloc arenas per CPU, one per thread
+#                                that mallocs concurrently (compiler threads, GC, pool threads); two are plenty for
+#                                the JVM's native allocations and keep their pages from scattering.
 #   Thread stacks keep the default -Xss (1 MB, reserved not committed); request handlers run on virtual threads.
+#   The embedded PostgreSQL (no INVENTORY_DB_URL) is a separate process with its own memory on top of this.
 # exec replaces this shell, so SIGTERM from the orchestrator reaches the JVM, which drains in-flight requests
 # (at most 10 s) and exits 0.
 set -euo pipefail
@@ -221,7 +236,8 @@ if [[ "${1:-}" == "--train-aot" ]]; then
 fi
 
 read -r -a extra <<<"${JAVA_OPTS:-}"
-flags=(-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError)
+flags=(-Xms64m -Xmx256m -Xmn32m -XX:+ExitOnOutOfMemoryError)
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 gc='(^| )-XX:\+Use[A-Za-z0-9]+GC( |$)'
 [[ "${extra[*]}" =~ $gc ]] || flags=(-XX:+UseSerialGC "${flags[@]}")
 aot='(^| )-XX:AOT'
