@@ -179,8 +179,8 @@ cat > bin/inventory <<'LAUNCHER'
 # is fixed rather than a share of the machine's memory, so the footprint does not depend on where it runs. Measured
 # on the 24 GiB 2-core dev machine, 64 connections of wrk reading and adjusting stock (issue 7), peak RSS (VmHWM)
 # was 245-247 MiB with the former -XX:MaxRAMPercentage=70 (initial heap 1/64 of 24 GiB = 384 MB, a 128 MB young
-# generation that load fills) and about 150-160 MiB with these. Non-heap is about 95 MiB of it: the AOT cache
-# mapped (31 MiB), JIT code (18 MiB) and compiler arenas (15 MiB), metaspace, libjvm.
+# generation that load fills) and 150-160 MiB with these. Non-heap is 110-120 MiB of it: the AOT cache mapped
+# (32 MiB), JIT code (18-21 MiB), compiler arenas (12-15 MiB), libjvm and the runtime's modules file, metaspace.
 #   -XX:+UseSerialGC             the service keeps little in memory (PostgreSQL holds the data): about 13 MB survive
 #                                a collection, so young collections of a Serial heap take 2-4 ms; it runs no
 #                                concurrent GC threads that would take CPU from request threads and PostgreSQL on
@@ -188,12 +188,14 @@ cat > bin/inventory <<'LAUNCHER'
 #                                threads cost tens of MB of RSS). Picked only when JAVA_OPTS selects no collector:
 #                                JAVA_OPTS=-XX:+UseG1GC for a heap of several GB, -XX:+UseZGC for pause-sensitive
 #                                large heaps.
-#   -Xmn32m                      young generation 32 MB (eden 25.6 MB, two 3.2 MB survivor spaces). Under load eden
+#   -Xmn24m                      young generation 24 MB (eden 19.2 MB, two 2.4 MB survivor spaces). Under load eden
 #                                is touched whole between collections, so it is most of the heap's RSS; the request
-#                                path allocates about 50 KB a request, so at 5,000 requests/s that is 10 young
-#                                collections a second of 2-4 ms each. Larger: fewer collections, more RSS.
-#   -Xms64m                      initial heap: the young generation and 32 MB of old generation, which holds the
-#                                long-lived part (about 13 MB after start-up) without growing.
+#                                path allocates about 50 KB a request and about 2 MB are live in flight, so at
+#                                3,000 requests/s that is 8 young collections a second of about 1.6 ms (1.3 % of
+#                                the time). Larger: fewer collections, more RSS (-Xmn32m peaked at 162-169 MiB
+#                                once throughput reached 3,000 reads/s; the old 128 MB young generation at 245).
+#   -Xms64m                      initial heap: the young generation and 40 MB of old generation, which holds the
+#                                long-lived part (about 10-13 MB under load) without growing or full collections.
 #   -Xmx256m                     the heap may grow to 256 MB for a burst of live data (many open event streams,
 #                                large pages) instead of failing, which leaves about 700 MB of a 1 GiB task for
 #                                everything else. Heap figures in JAVA_OPTS override all three (it comes last).
@@ -267,7 +269,7 @@ if [[ "${1:-}" == "--train-aot" ]]; then
 fi
 
 read -r -a extra <<<"${JAVA_OPTS:-}"
-flags=(-Xms64m -Xmx256m -Xmn32m -XX:+ExitOnOutOfMemoryError)
+flags=(-Xms64m -Xmx256m -Xmn24m -XX:+ExitOnOutOfMemoryError)
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 gc='(^| )-XX:\+Use[A-Za-z0-9]+GC( |$)'
 [[ "${extra[*]}" =~ $gc ]] || flags=(-XX:+UseSerialGC "${flags[@]}")
