@@ -179,7 +179,8 @@ cat > bin/inventory <<'LAUNCHER'
 # is fixed rather than a share of the machine's memory, so the footprint does not depend on where it runs. Measured
 # on the 24 GiB 2-core dev machine, 64 connections of wrk reading and adjusting stock (issue 7), peak RSS (VmHWM)
 # was 245-247 MiB with the former -XX:MaxRAMPercentage=70 (initial heap 1/64 of 24 GiB = 384 MB, a 128 MB young
-# generation that load fills) and 150-160 MiB with these. Non-heap is 110-120 MiB of it: the AOT cache mapped
+# generation that load fills) and 148-169 MiB with these (eight runs of 8 s reads + 8 s adjustments, median 158:
+# the spread is the JIT's, how much C2 compiles while eden is full). Non-heap is 110-120 MiB of it: the AOT cache mapped
 # (32 MiB), JIT code (18-21 MiB), compiler arenas (12-15 MiB), libjvm and the runtime's modules file, metaspace.
 #   -XX:+UseSerialGC             the service keeps little in memory (PostgreSQL holds the data): about 13 MB survive
 #                                a collection, so young collections of a Serial heap take 2-4 ms; it runs no
