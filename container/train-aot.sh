@@ -51,7 +51,7 @@ rm -f "$AOT" "$AOT.dir"
 out="$data/inventory.aot"
 if ! as_trainer env INVENTORY_DB_URL="jdbc:postgresql://127.0.0.1:$port/postgres" INVENTORY_DB_USER=postgres \
         INVENTORY_PORT=0 INVENTORY_ADMIN_KEY=training-only-not-a-secret-0123456789abcdef \
-        JAVA_OPTS="-XX:AOTCacheOutput=$out -Dexit.on.started=!" \
+        JAVA_OPTS="-XX:AOTCacheOutput=$out -Dinventory.aot.training=true" \
         "$APP/bin/inventory" >"$train_log" 2>&1 </dev/null \
    || [[ ! -s "$out" ]]; then
     cat "$train_log" >&2

@@ -159,28 +159,51 @@ public final class InventoryServer implements AutoCloseable {
             service = new PgDatabase.Settings(embedded.get().serviceUrl(), EmbeddedDatabase.SERVICE_LOGIN, null,
                     config.poolSize(), CONNECT_TIMEOUT);
         }
-        try {
-            PgDatabase.probe(owner);
-            int applied = PgDatabase.migrate(owner);
-            if (applied > 0) {
-                LOG.log(Level.INFO, "applied " + applied + " database migration(s)");
+        // Migrating (mostly waiting for the database, and one SCRAM login) and building the web server (class
+        // initialisation) take about as long as each other at start-up: on two cores they run side by side. Nothing
+        // touches the database, and nothing listens, before the migrations are done.
+        long t0 = System.nanoTime();
+        PgDatabase.Settings migrator = owner;
+        Optional<EmbeddedDatabase> pg = embedded;
+        java.util.concurrent.FutureTask<Integer> migrated = new java.util.concurrent.FutureTask<>(() -> {
+            // reaches the database first: an SQLException means unreachable, a RuntimeException a failed migration
+            int applied = PgDatabase.migrate(migrator);
+            LOG.log(applied > 0 ? Level.INFO : Level.DEBUG, "applied " + applied + " database migration(s) in "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            if (pg.isPresent()) {
+                pg.get().ensureServiceLogin();
             }
-            if (embedded.isPresent()) {
-                embedded.get().ensureServiceLogin();
-            }
-            if (service != owner) {
+            if (service != migrator) {
                 // a wrong service login fails the start like an unreachable database, not every request later
                 PgDatabase.probe(service);
             }
-        } catch (SQLException | RuntimeException e) {
-            embedded.ifPresent(EmbeddedDatabase::close);
-            throw new DatabaseFailure("the database could not be " + (e instanceof SQLException ? "reached" : "migrated")
-                                      + ": " + e.getMessage(), e);
-        }
+            return applied;
+        });
+        Thread.ofPlatform().name("migrate").start(migrated);
+        Runnable awaitMigrations = () -> {
+            try {
+                migrated.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DatabaseFailure("interrupted while migrating the database", e);
+            } catch (java.util.concurrent.ExecutionException failed) {
+                Throwable e = failed.getCause();
+                throw new DatabaseFailure("the database could not be " + (e instanceof SQLException ? "reached"
+                        : "migrated") + ": " + e.getMessage(), e);
+            }
+        };
         PgDatabase db = PgDatabase.open(service);
         try {
-            return wire(config, db, service, owner, embedded);
+            InventoryServer server = wire(config, db, service, owner, embedded, awaitMigrations);
+            LOG.log(Level.INFO, "listening " + (System.nanoTime() - t0) / 1_000_000 + " ms after the migrations began");
+            return server;
         } catch (RuntimeException e) {
+            // a failed start must not leave the migration running against a database being closed
+            try {
+                migrated.get();
+            } catch (InterruptedException | java.util.concurrent.ExecutionException ignored) {
+                // reported already, or the cause of this failure
+            }
             db.close();
             embedded.ifPresent(EmbeddedDatabase::close);
             throw e;
@@ -188,14 +211,14 @@ public final class InventoryServer implements AutoCloseable {
     }
 
     private static InventoryServer wire(InventoryConfig config, PgDatabase db, PgDatabase.Settings settings,
-                                        PgDatabase.Settings owner, Optional<EmbeddedDatabase> embedded) {
+                                        PgDatabase.Settings owner, Optional<EmbeddedDatabase> embedded,
+                                        Runnable awaitMigrations) {
         Clock clock = Clock.systemUTC();
         UuidV7 ids = new UuidV7();
         PgIdempotencyStore idempotencyStore = new PgIdempotencyStore(db);
         Idempotency idempotency = new Idempotency(db, idempotencyStore);
         PgEventLog eventLog = new PgEventLog(db, EventJson::data);
         EventFeed feed = new EventFeed(eventLog, EVENT_POLL);
-        feed.start();
         ReadCache<ProductHandler.Rendered> productCache = new ReadCache<>(PRODUCT_CACHE_CAPACITY);
         eventLog.onProductChanged(productCache::invalidate);
         PgProductChanges productChanges = new PgProductChanges(db, PRODUCT_CHANGES_POLL, productCache::invalidate,
@@ -211,9 +234,6 @@ public final class InventoryServer implements AutoCloseable {
         ReservationHandler reservations = new ReservationHandler(reservationService, idempotency);
         EventHandler events = new EventHandler(feed, config.heartbeat());
         ApiKeys apiKeys = new ApiKeys(new PgApiKeyRepository(db), ids, clock, config.adminKey(), System::nanoTime);
-        apiKeys.bootstrap().ifPresent(key -> LOG.log(Level.WARNING,
-                "No INVENTORY_ADMIN_KEY is set, so this admin API key was made; it is shown only now, store it safely:\n"
-                + "  " + key));
         ApiKeyHandler apiKeyHandler = new ApiKeyHandler(apiKeys, idempotency);
         Security security = new Security(apiKeys, new RateLimiter(config.rateLimitRps(), System::nanoTime),
                 config.corsOrigins());
@@ -247,8 +267,16 @@ public final class InventoryServer implements AutoCloseable {
 
             @Override
             public HealthCheckResponse call() {
-                return HealthCheckResponse.builder().status(db.ping()).build();
+                boolean up = db.ping();
+                if (up && !warm) {
+                    // the first connection answered: open the rest of the pool now, in the background
+                    warm = true;
+                    db.warmUp();
+                }
+                return HealthCheckResponse.builder().status(up).build();
             }
+
+            private volatile boolean warm;
         };
         ObserveFeature observe = ObserveFeature.builder()
                 .endpoint("/")
@@ -276,8 +304,15 @@ public final class InventoryServer implements AutoCloseable {
                 .addFeature(observe)
                 .routing((HttpRouting.Builder r) -> InventoryRouting.configure(r, products, stock, locations, reservations,
                         events, apiKeyHandler, security, httpMetrics))
-                .build()
-                .start();
+                .build();
+
+        // from here on the database is used: its schema must be there
+        awaitMigrations.run();
+        feed.start();
+        apiKeys.bootstrap().ifPresent(key -> LOG.log(Level.WARNING,
+                "No INVENTORY_ADMIN_KEY is set, so this admin API key was made; it is shown only now, store it safely:\n"
+                + "  " + key));
+        server.start();
 
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofVirtual().name("housekeeping").factory());

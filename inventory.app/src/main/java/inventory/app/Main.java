@@ -57,6 +57,16 @@ public final class Main {
         LOG.log(Level.INFO, "inventory ready on http://localhost:" + server.port() + " in " + uptime + " ms ("
                             + (config.dbUrl().isPresent() ? "database " + redact(config.dbUrl().get())
                             : "embedded PostgreSQL in " + config.dataDir().toAbsolutePath().normalize()) + ")");
+        if (System.getProperty("inventory.aot.training") != null) {
+            // bin/inventory --train-aot: the request path too goes into the AOT cache, written as the JVM exits
+            try {
+                AotTraining.run(server.port(), config.adminKey().orElseThrow(), 200);
+            } catch (java.io.IOException | RuntimeException e) {
+                System.err.println("inventory: the AOT training requests failed: " + e);
+                System.exit(1);
+            }
+            System.exit(0);
+        }
         if (System.getProperty("exit.on.started") != null) {
             System.exit(0);
         }
