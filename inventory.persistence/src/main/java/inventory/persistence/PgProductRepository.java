@@ -111,6 +111,7 @@ public final class PgProductRepository implements ProductRepository {
         }
         return list(query, "p.id, p.version + x.n AS version",
                 r -> new ProductVersion(Rows.uuid(r, "id"), Rows.longValue(r, "version"), Rows.longValue(r, "s_reserved")),
+                rs -> new ProductVersion(rs.getObject(1, UUID.class), rs.getLong(2), rs.getLong(4)),
                 ProductVersion::id);
     }
 
@@ -123,7 +124,13 @@ public final class PgProductRepository implements ProductRepository {
 
     private <T> Page<T> list(ProductQuery query, String columns, java.util.function.Function<DbRow, T> mapper,
                              java.util.function.Function<T, UUID> idOf) {
-        return db.inTransaction(() -> {
+        return list(query, columns, mapper, null, idOf);
+    }
+
+    /** With {@code fast}, the page is one statement in auto-commit read over plain JDBC ({@link PgDatabase#select}). */
+    private <T> Page<T> list(ProductQuery query, String columns, java.util.function.Function<DbRow, T> mapper,
+                             PgDatabase.RowReader<T> fast, java.util.function.Function<T, UUID> idOf) {
+        java.util.function.Supplier<Page<T>> body = () -> {
             var exec = db.execute();
             List<Object> params = new ArrayList<>();
             StringBuilder sql = new StringBuilder("SELECT ").append(columns);
@@ -165,13 +172,15 @@ public final class PgProductRepository implements ProductRepository {
             }
             sql.append(" ORDER BY p.id LIMIT ?");
             params.add(query.limit() + 1);
-            List<T> rows = Rows.query(exec, sql.toString(), mapper::apply, params.toArray());
+            List<T> rows = fast != null ? db.select(sql.toString(), fast, params.toArray())
+                    : Rows.query(exec, sql.toString(), mapper::apply, params.toArray());
             if (rows.size() > query.limit()) {
                 List<T> page = rows.subList(0, query.limit());
                 return new Page<>(page, Optional.of(Cursors.encode("p", idOf.apply(page.getLast()).toString())));
             }
             return new Page<>(rows, Optional.empty());
-        });
+        };
+        return fast != null && query.location().isEmpty() ? body.get() : db.inTransaction(body);
     }
 
     @Override
