@@ -46,6 +46,13 @@ public final class Main {
             System.exit(3);
             return;
         }
+        if (server.port() < 0) {
+            // Helidon logs the BindException and carries on without a listener: that is no service
+            server.close();
+            System.err.println("inventory: INVENTORY_PORT: port " + config.port() + " cannot be listened on (in use?)");
+            System.exit(2);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.log(Level.INFO, "SIGTERM: finishing in-flight requests");
             server.close(); // logs "stopped"

@@ -52,6 +52,23 @@ class MainExitCodeTest {
         assertThat(r.output(), containsString("database"));
     }
 
+    @Test
+    void aPortInUseExitsTwoNamingTheVariable() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            Path data = java.nio.file.Files.createTempDirectory("inventory-port-in-use");
+            Result r = run(Map.of("INVENTORY_PORT", String.valueOf(taken.getLocalPort()),
+                    "INVENTORY_DATA_DIR", data.toString(), "INVENTORY_ADMIN_KEY", "k".repeat(40)));
+            try {
+                assertThat(r.output(), r.code(), is(2));
+                assertThat(r.output(), containsString("INVENTORY_PORT"));
+            } finally {
+                try (var files = java.nio.file.Files.walk(data)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }
+    }
+
     private record Result(int code, String output) {
     }
 
