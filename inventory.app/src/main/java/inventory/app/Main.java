@@ -56,6 +56,10 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.log(Level.INFO, "SIGTERM: finishing in-flight requests");
             server.close(); // logs "stopped"
+            // the console handler writes in batches (BufferedConsoleHandler): out with the last lines before halt
+            for (java.util.logging.Handler h : java.util.logging.Logger.getLogger("").getHandlers()) {
+                h.flush();
+            }
             System.out.flush();
             System.err.flush();
             Runtime.getRuntime().halt(0);
