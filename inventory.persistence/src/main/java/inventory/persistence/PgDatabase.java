@@ -227,6 +227,16 @@ public final class PgDatabase implements Transactions, AutoCloseable {
             return work.get();
         }
         long deadline = System.nanoTime() + BUSY_WAIT.toNanos();
+        admit();
+        try {
+            return attemptUntil(work, deadline);
+        } finally {
+            admission.release();
+        }
+    }
+
+    /** Waits (at most {@link #BUSY_WAIT}) for a turn among the pool's admitted callers; release it when done. */
+    private void admit() {
         try {
             if (!admission.tryAcquire(BUSY_WAIT.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
                 poolTimeouts.incrementAndGet();
@@ -236,11 +246,6 @@ public final class PgDatabase implements Transactions, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new inventory.core.InventoryException.Unavailable("interrupted while waiting for the database");
-        }
-        try {
-            return attemptUntil(work, deadline);
-        } finally {
-            admission.release();
         }
     }
 
@@ -311,16 +316,7 @@ public final class PgDatabase implements Transactions, AutoCloseable {
         if (CURRENT.isBound()) {
             throw new IllegalStateException("select() is for reads outside a transaction; inside one use Rows.query");
         }
-        try {
-            if (!admission.tryAcquire(BUSY_WAIT.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
-                poolTimeouts.incrementAndGet();
-                throw new inventory.core.InventoryException.Unavailable(
-                        "the database is too busy to take this request now; nothing was written");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new inventory.core.InventoryException.Unavailable("interrupted while waiting for the database");
-        }
+        admit();
         try (Connection c = client.execute().unwrap(Connection.class);
              java.sql.PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
