@@ -99,11 +99,10 @@ class DocLinksTest {
     record Link(int line, String target) {
     }
 
-    /** The relative links of a Markdown file, outside code blocks and code spans. */
-    static List<Link> links(Path doc) throws IOException {
-        List<Link> out = new ArrayList<>();
+    /** Which lines are fenced code (the fences included), where neither links nor headings count. */
+    static boolean[] inCode(List<String> lines) {
+        boolean[] code = new boolean[lines.size()];
         String fence = null;
-        List<String> lines = Files.readAllLines(doc, StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             Matcher f = FENCE.matcher(line);
@@ -113,9 +112,22 @@ class DocLinksTest {
                 } else if (line.trim().startsWith(fence)) {
                     fence = null;
                 }
-                continue;
+                code[i] = true;
+            } else {
+                code[i] = fence != null;
             }
-            if (fence != null) {
+        }
+        return code;
+    }
+
+    /** The relative links of a Markdown file, outside code blocks and code spans. */
+    static List<Link> links(Path doc) throws IOException {
+        List<Link> out = new ArrayList<>();
+        List<String> lines = Files.readAllLines(doc, StandardCharsets.UTF_8);
+        boolean[] code = inCode(lines);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (code[i]) {
                 continue;
             }
             String text = line.replaceAll("`+[^`]*`+", "``");
@@ -166,18 +178,11 @@ class DocLinksTest {
     static Set<String> anchors(Path file) throws IOException {
         Set<String> out = new LinkedHashSet<>();
         Map<String, Integer> seen = new HashMap<>();
-        String fence = null;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            Matcher f = FENCE.matcher(line);
-            if (f.find()) {
-                if (fence == null) {
-                    fence = f.group(1);
-                } else if (line.trim().startsWith(fence)) {
-                    fence = null;
-                }
-                continue;
-            }
-            if (fence != null) {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        boolean[] code = inCode(lines);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (code[i]) {
                 continue;
             }
             Matcher h = HEADING.matcher(line);
