@@ -28,8 +28,10 @@ db_log="$(mktemp)"
 train_log="$(mktemp)"
 chmod 666 "$db_log" "$train_log"
 
-as_trainer env -u INVENTORY_DB_URL INVENTORY_PORT=0 INVENTORY_DATA_DIR="$data" \
-    INVENTORY_ADMIN_KEY=training-only-not-a-secret-0123456789abcdef \
+# not through as_trainer: a backgrounded function is a subshell, and $! would be the subshell, not the service
+# (stop_db's SIGTERM then missed the JVM, which outlived the build); setpriv, env and the launcher exec each other
+setpriv --reuid="$uid" --regid="$uid" --clear-groups env -u INVENTORY_DB_URL HOME=/tmp INVENTORY_PORT=0 \
+    INVENTORY_DATA_DIR="$data" INVENTORY_ADMIN_KEY=training-only-not-a-secret-0123456789abcdef \
     "$TRAIN/bin/inventory" >"$db_log" 2>&1 </dev/null &
 db_pid=$!
 stop_db() { if kill -TERM "$db_pid" 2>/dev/null; then wait "$db_pid" || true; fi; }
