@@ -22,9 +22,9 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
 /**
- * Adjustments of one product that arrive together are written together (group commit). Every client still gets the
- * answer it would have got one at a time: its own movement, version and stock, or its own refusal, in an order
- * consistent with the ledger.
+ * Adjustments that arrive together are written together (group commit), of one product or of many. Every client still
+ * gets the answer it would have got one at a time: its own movement, version and stock, or its own refusal, in an
+ * order consistent with the ledger.
  */
 class GroupCommitTest {
 
@@ -153,5 +153,106 @@ class GroupCommitTest {
         assertThat(after.getInt("version"), is(1 + 2 * perKind));
         assertThat(Invariants.count(server, "SELECT count(*) FROM stock_movements WHERE product_id = '" + id + "'"),
                 is(1L + 2 * perKind));
+    }
+
+    @Test
+    void salesOfManyProductsAreWrittenTogetherAndEachProductSellsExactlyItsStock() throws Exception {
+        int stock = 40;
+        int products = 8;
+        int held = 5;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < products; i++) {
+            ids.add(server.product(TestServer.sku("MANY" + i), stock).getString("id"));
+        }
+        // one product has a live hold (only stock - held can be sold), one is deleted, one target names no location
+        String holdOn = ids.get(1);
+        Reservations.create(server, 3600, "many-hold", Reservations.line(holdOn, held));
+        String gone = server.product(TestServer.sku("MANYGONE"), stock).getString("id");
+        assertThat(server.delete("/v1/products/" + gone).status(), is(204));
+        int targets = products + 2;
+        long before = Events.latestSeq(server);
+        ConcurrentHashMap<String, ConcurrentLinkedQueue<JsonObject>> sold = new ConcurrentHashMap<>();
+        ConcurrentHashMap<String, AtomicInteger> refused = new ConcurrentHashMap<>();
+        int[] asked = new int[targets];
+        int clients = 64;
+        int each = 8;
+        for (int c = 0; c < clients; c++) {
+            for (int i = 0; i < each; i++) {
+                asked[(c + i) % targets]++;
+            }
+        }
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int client = c;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        int t = (client + i) % targets;
+                        String id = t < products ? ids.get(t) : t == products ? gone : ids.getFirst();
+                        String body = t == products + 1 ? "{\"delta\": -1, \"reason\": \"SOLD\", \"location\": \"nowhere\"}"
+                                : "{\"delta\": -1, \"reason\": \"SOLD\"}";
+                        var r = server.post("/v1/products/" + id + "/stock/adjustments", body);
+                        if (r.status() == 201) {
+                            sold.computeIfAbsent(id, k -> new ConcurrentLinkedQueue<>()).add(r.json());
+                        } else {
+                            refused.computeIfAbsent(t + " " + r.status() + " " + r.code(), k -> new AtomicInteger())
+                                    .incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        assertThat(refused.toString(), refused.get(products + " 404 not-found").get(), is(asked[products]));
+        assertThat(refused.toString(), refused.get((products + 1) + " 400 validation-failed").get(),
+                is(asked[products + 1]));
+        for (int t = 0; t < products; t++) {
+            String id = ids.get(t);
+            int sellable = t == 1 ? stock - held : stock;
+            int expected = Math.min(asked[t], sellable);
+            List<JsonObject> answers = new ArrayList<>(sold.getOrDefault(id, new ConcurrentLinkedQueue<>()));
+            assertThat(t + ": " + refused, answers.size(), is(expected));
+            AtomicInteger shortOf = refused.get(t + " 409 insufficient-stock");
+            assertThat(t + ": " + refused, shortOf == null ? 0 : shortOf.get(), is(asked[t] - expected));
+            // each answer is its own step of the product's one sequence (a hold is version 2 of the held product)
+            int firstVersion = t == 1 ? 3 : 2;
+            Set<Integer> steps = new HashSet<>();
+            for (JsonObject r : answers) {
+                JsonObject s = r.getJsonObject("stock");
+                int after = r.getJsonObject("movement").getInt("onHandAfter");
+                assertThat(r.toString(), s.getInt("onHand"), is(after));
+                assertThat(r.toString(), s.getInt("reserved"), is(t == 1 ? held : 0));
+                assertThat(r.toString(), s.getInt("version"), is(firstVersion + stock - 1 - after));
+                steps.add(after);
+            }
+            assertThat(steps.size(), is(expected));
+            List<Long> ledger = Invariants.longs(server, "SELECT on_hand_after FROM stock_movements WHERE product_id = '"
+                                                         + id + "' AND reason = 'SOLD' ORDER BY seq");
+            for (int i = 0; i < ledger.size(); i++) {
+                assertThat(ledger.get(i), is((long) (stock - 1 - i)));
+            }
+            assertThat(ledger.size(), is(expected));
+            JsonObject after = server.get("/v1/products/" + id).json();
+            assertThat(after.getJsonObject("stock").getInt("onHand"), is(stock - expected));
+            List<JsonObject> changed = Events.ofType(Events.about(server, before, id), "stock.changed");
+            assertThat(changed.size(), is(expected));
+            for (int i = 0; i < changed.size(); i++) {
+                assertThat(changed.get(i).getJsonObject("data").getInt("version"), is(firstVersion + i));
+            }
+        }
+        // and sales of different products shared transactions: one commit time holds movements of several products
+        String in = String.join("', '", ids);
+        long shared = Invariants.count(server, "SELECT count(*) FROM (SELECT created_at FROM stock_movements"
+                                               + " WHERE product_id IN ('" + in + "') AND reason = 'SOLD'"
+                                               + " GROUP BY created_at HAVING count(DISTINCT product_id) > 1) g");
+        assertThat("no transaction wrote sales of two products", shared > 0, is(true));
+        assertThat(Invariants.count(server, "SELECT count(*) FROM stock_movements WHERE product_id = '" + gone + "'"),
+                is(1L));
     }
 }

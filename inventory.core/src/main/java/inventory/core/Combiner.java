@@ -2,67 +2,70 @@ package inventory.core;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
- * Group commit: requests on the same key that arrive while one of them is being written are written together, in
- * one transaction, in the order they arrived. Nobody waits for a timer: the first request on an idle key is written
- * at once (alone); the requests that queue behind it meanwhile form the next batch, led by the first of them.
+ * Group commit: requests that arrive while all the lanes are busy writing are written together, in one transaction,
+ * in the order they arrived. Nobody waits for a timer: a request that finds a lane free is written at once (alone);
+ * the requests that queue meanwhile form the next batch, led by the first of them, which writes them when a lane
+ * comes free.
  * <p>
- * For a row every writer must lock (one product under a storm of sales), the lock and the commit's flush are then
- * paid once per batch instead of once per request, while each request still gets its own result, computed as if
- * the batch's requests had run one after another.
+ * The commit's flush, the round trips and the per-statement work are then paid once per batch instead of once per
+ * request, and for a row every writer must lock (one product under a storm of sales) the lock is too, while each
+ * request still gets its own result, computed as if the batch's requests had run one after another.
  *
- * @param <K> what requests contend on
  * @param <R> a request
  * @param <T> its result
  */
-public final class Combiner<K, R, T> {
+public final class Combiner<R, T> {
 
     /**
      * Writes a batch.
      *
-     * @param <K> key
      * @param <R> request
      */
     @FunctionalInterface
-    public interface Batch<K, R> {
+    public interface Batch<R> {
         /**
-         * @param key      the key
          * @param requests two or more, in arrival order
          * @return per request, in order, its result or the {@link RuntimeException} it fails with
          */
-        List<Object> write(K key, List<R> requests);
+        List<Object> write(List<R> requests);
     }
 
-    private static final Object LEAD = new Object();
+    /** Handed to the first waiter of a batch: it writes them all. */
+    private record Lead(List<?> batch) {
+    }
 
-    private final ConcurrentHashMap<K, Lane> lanes = new ConcurrentHashMap<>();
-    private final BiFunction<K, R, T> single;
-    private final Batch<K, R> batch;
+    private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+    private final Function<R, T> single;
+    private final Batch<R> batch;
     private final int maxBatch;
+    private final int lanes;
+    /** Lanes writing now; below {@link #lanes} only while the queue is empty. */
+    private int busy;
 
     /**
      * @param single   writes one request alone (its failure is thrown)
      * @param batch    writes several in one transaction
      * @param maxBatch most requests in one batch
+     * @param lanes    most writes (alone or batches) at the same time
      */
-    public Combiner(BiFunction<K, R, T> single, Batch<K, R> batch, int maxBatch) {
+    public Combiner(Function<R, T> single, Batch<R> batch, int maxBatch, int lanes) {
+        if (maxBatch < 1 || lanes < 1) {
+            throw new IllegalArgumentException("maxBatch and lanes must be at least 1");
+        }
         this.single = single;
         this.batch = batch;
         this.maxBatch = maxBatch;
+        this.lanes = lanes;
     }
 
-    private final class Lane {
-        final ArrayDeque<Waiter> queue = new ArrayDeque<>();
-        boolean busy;
-    }
-
-    private final class Waiter {
+    final class Waiter {
         final R request;
         final CompletableFuture<Object> done = new CompletableFuture<>();
 
@@ -72,57 +75,50 @@ public final class Combiner<K, R, T> {
     }
 
     /**
-     * Writes the request, alone or with others on the same key.
+     * Writes the request, alone or with others.
      *
-     * @param key     what it contends on
      * @param request the request
      * @return its result
      */
     @SuppressWarnings("unchecked")
-    public T submit(K key, R request) {
-        Lane lane = lanes.computeIfAbsent(key, k -> new Lane());
+    public T submit(R request) {
         Waiter me = new Waiter(request);
         boolean lead;
-        synchronized (lane) {
-            lead = !lane.busy;
+        synchronized (queue) {
+            lead = busy < lanes;
             if (lead) {
-                lane.busy = true;
+                busy++;
             } else {
-                lane.queue.add(me);
+                queue.add(me);
             }
         }
         if (lead) {
-            // the key was idle: write at once, alone
+            // a lane was free: write at once, alone
             try {
-                return single.apply(key, request);
+                return single.apply(request);
             } finally {
-                handOver(key, lane);
+                handOver();
             }
         }
         Object outcome = await(me);
-        if (outcome != LEAD) {
+        if (!(outcome instanceof Lead(List<?> led))) {
             return result(outcome);
         }
-        List<Waiter> mine = new ArrayList<>();
-        synchronized (lane) {
-            while (!lane.queue.isEmpty() && mine.size() < maxBatch) {
-                mine.add(lane.queue.poll()); // this request first: it was at the head when it was handed the lead
-            }
-        }
+        List<Waiter> mine = (List<Waiter>) led; // this request first
         Object own;
         try {
             if (mine.size() == 1) {
                 try {
-                    own = single.apply(key, request);
+                    own = single.apply(request);
                 } catch (RuntimeException e) {
                     own = e;
                 }
             } else {
                 List<Object> results;
                 try {
-                    results = batch.write(key, mine.stream().map(w -> w.request).toList());
+                    results = batch.write(mine.stream().map(w -> w.request).toList());
                 } catch (RuntimeException e) {
-                    results = java.util.Collections.nCopies(mine.size(), e);
+                    results = Collections.nCopies(mine.size(), e);
                 }
                 own = results.get(0);
                 for (int i = 1; i < mine.size(); i++) {
@@ -134,30 +130,41 @@ public final class Combiner<K, R, T> {
                 // only if the batch ended in an Error: nobody may wait forever
                 mine.get(i).done.complete(new InventoryException.Unavailable("the write did not finish"));
             }
-            handOver(key, lane);
+            handOver();
         }
         return result(own);
     }
 
-    /** Passes the lead to the first request that queued meanwhile, or leaves the key idle. */
-    private void handOver(K key, Lane lane) {
-        synchronized (lane) {
-            Waiter next = lane.queue.peek();
-            if (next == null) {
-                lane.busy = false;
-                lanes.remove(key, lane);
-            } else {
-                next.done.complete(LEAD);
+    /** Passes the lane to the requests that queued meanwhile, as one batch, or frees it. */
+    private void handOver() {
+        List<Waiter> next;
+        synchronized (queue) {
+            if (queue.isEmpty()) {
+                busy--;
+                return;
+            }
+            next = new ArrayList<>(Math.min(queue.size(), maxBatch));
+            while (!queue.isEmpty() && next.size() < maxBatch) {
+                next.add(queue.poll());
             }
         }
+        next.getFirst().done.complete(new Lead(List.copyOf(next)));
     }
 
     private Object await(Waiter w) {
         try {
             return w.done.get();
         } catch (InterruptedException e) {
+            synchronized (queue) {
+                if (queue.remove(w)) {
+                    Thread.currentThread().interrupt();
+                    throw new InventoryException.Unavailable("interrupted while waiting to be written");
+                }
+            }
+            // already taken into a batch: its outcome (or the lane, which must be passed on) is coming
+            Object outcome = w.done.join();
             Thread.currentThread().interrupt();
-            throw new InventoryException.Unavailable("interrupted while waiting to be written");
+            return outcome;
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }

@@ -32,19 +32,27 @@ public interface StockRepository {
     StockChange adjust(UUID productId, Adjustment adjustment, OptionalLong ifMatch, UUID movementId, Instant now);
 
     /**
-     * Several adjustments of one product in one transaction, decided one after another in the given order exactly
-     * as {@link #adjust} would decide them one at a time: each gets its own movement, version and stock after it,
-     * or its own refusal, which changes nothing.
+     * An adjustment of a product.
      *
-     * @param productId   product
+     * @param productId  product
+     * @param adjustment the change
+     */
+    record ProductAdjustment(UUID productId, Adjustment adjustment) {
+    }
+
+    /**
+     * Several adjustments, of one product or of many, in one transaction, decided one after another in the given
+     * order exactly as {@link #adjust} would decide them one at a time: each gets its own movement, version and stock
+     * after it, or its own refusal, which changes nothing.
+     *
      * @param adjustments the changes, in order
      * @param movementIds an id per change
      * @param now         time of the changes
-     * @return per change, its {@link StockChange} or the {@link InventoryException} refusing it
-     * @throws InventoryException.NotFound if there is no such product (for all of them)
+     * @return per change, its {@link StockChange} or the {@link InventoryException} refusing it (among them
+     *         {@link InventoryException.NotFound} for a product that is not there)
      */
-    java.util.List<Object> adjustAll(UUID productId, java.util.List<Adjustment> adjustments,
-                                     java.util.List<UUID> movementIds, Instant now);
+    java.util.List<Object> adjustAll(java.util.List<ProductAdjustment> adjustments, java.util.List<UUID> movementIds,
+                                     Instant now);
 
     /**
      * Sets on-hand at one location from a count, if it stays {@code >= reserved}.

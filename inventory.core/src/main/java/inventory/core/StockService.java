@@ -17,9 +17,14 @@ public final class StockService {
     private final EventLog events;
     private final UuidV7 ids;
     private final Clock clock;
-    private final Combiner<UUID, Adjustment, StockRepository.StockChange> combiner;
+    private final Combiner<StockRepository.ProductAdjustment, StockRepository.StockChange> combiner;
     /** Most adjustments written in one group commit. */
     private static final int MAX_BATCH = 64;
+    /**
+     * Most group-commit transactions at the same time: one can be in PostgreSQL while the other's answers are being
+     * sent; more only split the queue into smaller batches.
+     */
+    private static final int LANES = 2;
 
     /**
      * @param stock        stored stock
@@ -34,8 +39,8 @@ public final class StockService {
         this.events = events;
         this.ids = ids;
         this.clock = clock;
-        this.combiner = new Combiner<>((id, a) -> adjust(id, a, java.util.OptionalLong.empty()), this::adjustAll,
-                MAX_BATCH);
+        this.combiner = new Combiner<>(a -> adjust(a.productId(), a.adjustment(), OptionalLong.empty()), this::adjustAll,
+                MAX_BATCH, LANES);
     }
 
     /**
@@ -74,23 +79,23 @@ public final class StockService {
     }
 
     /**
-     * An adjustment without {@code If-Match}, written together with others on the same product that arrive while
-     * one is being written (group commit): the answer is the same as {@link #adjust}'s, computed in arrival order.
+     * An adjustment without {@code If-Match}, written together with others (of any product) that arrive while earlier
+     * ones are being written (group commit): the answer is the same as {@link #adjust}'s, computed in arrival order.
      *
      * @param productId  product
      * @param adjustment the change
      * @return the movement and the stock after it
      */
     public StockRepository.StockChange adjustCombined(UUID productId, Adjustment adjustment) {
-        return combiner.submit(productId, adjustment);
+        return combiner.submit(new StockRepository.ProductAdjustment(productId, adjustment));
     }
 
-    private List<Object> adjustAll(UUID productId, List<Adjustment> adjustments) {
+    private List<Object> adjustAll(List<StockRepository.ProductAdjustment> adjustments) {
         Instant now = ProductService.now(clock);
         List<UUID> movementIds = new java.util.ArrayList<>(adjustments.size());
         adjustments.forEach(a -> movementIds.add(ids.next()));
         return transactions.inTransaction(() -> {
-            List<Object> results = stock.adjustAll(productId, adjustments, movementIds, now);
+            List<Object> results = stock.adjustAll(adjustments, movementIds, now);
             List<Event> appended = new java.util.ArrayList<>();
             for (Object r : results) {
                 if (r instanceof StockRepository.StockChange change) {

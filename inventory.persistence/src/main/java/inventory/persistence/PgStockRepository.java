@@ -193,72 +193,116 @@ public final class PgStockRepository implements StockRepository {
     }
 
     @Override
-    public List<Object> adjustAll(UUID productId, List<Adjustment> adjustments, List<UUID> movementIds, Instant now) {
+    public List<Object> adjustAll(List<ProductAdjustment> adjustments, List<UUID> movementIds, Instant now) {
         return db.inTransaction(() -> {
             DbExecute exec = db.execute();
-            Locked p = Locked.one(exec, productId).orElseThrow(() -> PgProductRepository.notFound(productId));
-            ProductStock start = Locked.stock(exec, productId).orElseThrow();
-            TreeMap<String, Stock> levels = new TreeMap<>();
-            start.locations().forEach(l -> levels.put(l.location(), l.stock()));
-            java.util.Set<String> known = new java.util.HashSet<>(levels.keySet());
+            java.util.SortedSet<UUID> ids = new java.util.TreeSet<>();
+            adjustments.forEach(a -> ids.add(a.productId()));
+            Map<UUID, Running> products = new HashMap<>();
+            Locked.all(exec, ids).forEach((id, p) -> products.put(id, new Running(p)));
+            Rows.query(exec, "SELECT product_id, location, on_hand, reserved FROM stock_levels"
+                             + " WHERE product_id = ANY(CAST(string_to_array(?, ',') AS uuid[]))", r -> r,
+                            Locked.join(products.keySet()))
+                    .forEach(r -> products.get(Rows.uuid(r, "product_id")).levels.put(Rows.string(r, "location"),
+                            new Stock(Rows.longValue(r, "on_hand"), Rows.longValue(r, "reserved"))));
+            java.util.Set<String> known = new java.util.HashSet<>();
+            products.values().forEach(p -> known.addAll(p.levels.keySet()));
             java.util.Set<String> asked = new java.util.TreeSet<>();
-            adjustments.forEach(a -> asked.add(a.location()));
+            adjustments.forEach(a -> asked.add(a.adjustment().location()));
             asked.removeAll(known);
             if (!asked.isEmpty()) {
                 Rows.query(exec, "SELECT code FROM locations WHERE code = ANY(string_to_array(?, ','))",
                         r -> Rows.string(r, "code"), String.join(",", asked)).forEach(known::add);
             }
-            long onHand = start.total().onHand();
-            long reserved = start.total().reserved();
-            long version = start.version();
-            Map<String, Long> net = new TreeMap<>();
             List<Movement> movements = new ArrayList<>();
             List<Object> results = new ArrayList<>(adjustments.size());
             for (int i = 0; i < adjustments.size(); i++) {
-                Adjustment a = adjustments.get(i);
+                UUID productId = adjustments.get(i).productId();
+                Adjustment a = adjustments.get(i).adjustment();
+                Running p = products.get(productId);
+                if (p == null) {
+                    results.add(PgProductRepository.notFound(productId));
+                    continue;
+                }
                 if (!known.contains(a.location())) {
                     results.add(new InventoryException.ValidationFailed("location", "no such location"));
                     continue;
                 }
-                Stock level = levels.getOrDefault(a.location(), Stock.EMPTY);
+                Stock level = p.levels.getOrDefault(a.location(), Stock.EMPTY);
                 if (level.onHand() + a.delta() < level.reserved()) {
                     results.add(new InventoryException.InsufficientStock(List.of(new InventoryException.Shortage(null,
-                            productId, p.sku(), a.location(), -a.delta(), level.available()))));
+                            productId, p.locked.sku(), a.location(), -a.delta(), level.available()))));
                     continue;
                 }
-                long availableBefore = onHand - reserved;
+                long availableBefore = p.onHand - p.locked.reserved();
                 level = new Stock(level.onHand() + a.delta(), level.reserved());
-                levels.put(a.location(), level);
-                onHand += a.delta();
-                version++;
-                net.merge(a.location(), a.delta(), Long::sum);
+                p.levels.put(a.location(), level);
+                p.onHand += a.delta();
+                p.changes++;
+                p.net.merge(a.location(), a.delta(), Long::sum);
                 Movement m = new Movement(movementIds.get(i), productId, a.location(), a.delta(), a.reason(),
                         level.onHand(), a.reference(), a.note(), null, now);
                 movements.add(m);
-                List<inventory.core.LocationStock> after = levels.entrySet().stream()
+                List<inventory.core.LocationStock> after = p.levels.entrySet().stream()
                         .map(e -> new inventory.core.LocationStock(e.getKey(), e.getValue())).toList();
-                results.add(new StockChange(m, new ProductStock(productId, new Stock(onHand, reserved), version, after),
-                        availableBefore, p.threshold()));
+                results.add(new StockChange(m, new ProductStock(productId, new Stock(p.onHand, p.locked.reserved()),
+                        p.locked.version() + p.changes, after), availableBefore, p.locked.threshold()));
             }
             if (!movements.isEmpty()) {
-                exec.dml("UPDATE products SET on_hand = on_hand + ?, version = version + ?, updated_at = ?"
-                         + " WHERE id = CAST(? AS uuid)", onHand - start.total().onHand(), (long) movements.size(),
-                        Rows.time(now), productId);
-                net.forEach((location, delta) -> {
-                    if (delta < 0) {
-                        exec.dml("UPDATE stock_levels SET on_hand = on_hand + ? WHERE product_id = CAST(? AS uuid)"
-                                 + " AND location = ?", delta, productId, location);
-                    } else if (delta > 0) {
-                        exec.dml("""
-                                INSERT INTO stock_levels (product_id, location, on_hand) VALUES (CAST(? AS uuid), ?, ?)
-                                ON CONFLICT (product_id, location) DO UPDATE SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand""",
-                                productId, location, delta);
-                    }
-                });
+                write(exec, products.values().stream().filter(p -> p.changes > 0).toList(), now);
                 Ledger.insertAll(exec, movements);
             }
             return results;
         });
+    }
+
+    /** A locked product's figures as a batch of adjustments goes through it. */
+    private static final class Running {
+        final Locked locked;
+        final TreeMap<String, Stock> levels = new TreeMap<>();
+        /** Net change per location. */
+        final Map<String, Long> net = new TreeMap<>();
+        long onHand;
+        long changes;
+
+        Running(Locked locked) {
+            this.locked = locked;
+            this.onHand = locked.onHand();
+        }
+    }
+
+    /** Writes the products' new totals and levels: one statement each for totals, takings and additions. */
+    private static void write(DbExecute exec, List<Running> changed, Instant now) {
+        StringBuilder totals = new StringBuilder("UPDATE products p SET on_hand = p.on_hand + v.d, version = p.version + v.n,"
+                                                 + " updated_at = ? FROM (VALUES ");
+        List<Object> totalParams = new ArrayList<>();
+        totalParams.add(Rows.time(now));
+        StringBuilder take = new StringBuilder("UPDATE stock_levels l SET on_hand = l.on_hand + v.d FROM (VALUES ");
+        List<Object> takeParams = new ArrayList<>();
+        StringBuilder add = new StringBuilder("INSERT INTO stock_levels (product_id, location, on_hand) VALUES ");
+        List<Object> addParams = new ArrayList<>();
+        for (Running p : changed) {
+            totals.append(totalParams.size() == 1 ? "" : ", ").append("(CAST(? AS uuid), CAST(? AS bigint), CAST(? AS bigint))");
+            totalParams.addAll(List.of(p.locked.id(), p.onHand - p.locked.onHand(), p.changes));
+            p.net.forEach((location, delta) -> {
+                if (delta < 0) {
+                    take.append(takeParams.isEmpty() ? "" : ", ").append("(CAST(? AS uuid), CAST(? AS text), CAST(? AS bigint))");
+                    takeParams.addAll(List.of(p.locked.id(), location, delta));
+                } else if (delta > 0) {
+                    add.append(addParams.isEmpty() ? "" : ", ").append("(CAST(? AS uuid), ?, ?)");
+                    addParams.addAll(List.of(p.locked.id(), location, delta));
+                }
+            });
+        }
+        exec.dml(totals.append(") v(id, d, n) WHERE p.id = v.id").toString(), totalParams.toArray());
+        if (!takeParams.isEmpty()) {
+            exec.dml(take.append(") v(id, location, d) WHERE l.product_id = v.id AND l.location = v.location").toString(),
+                    takeParams.toArray());
+        }
+        if (!addParams.isEmpty()) {
+            exec.dml(add.append(" ON CONFLICT (product_id, location) DO UPDATE SET on_hand = stock_levels.on_hand"
+                                + " + EXCLUDED.on_hand").toString(), addParams.toArray());
+        }
     }
 
     @Override
