@@ -246,13 +246,78 @@ class GroupCommitTest {
                 assertThat(changed.get(i).getJsonObject("data").getInt("version"), is(firstVersion + i));
             }
         }
-        // and sales of different products shared transactions: one commit time holds movements of several products
+        // and sales of different products shared transactions: one transaction wrote movements of several products
         String in = String.join("', '", ids);
-        long shared = Invariants.count(server, "SELECT count(*) FROM (SELECT created_at FROM stock_movements"
+        long shared = Invariants.count(server, "SELECT count(*) FROM (SELECT xmin::text FROM stock_movements"
                                                + " WHERE product_id IN ('" + in + "') AND reason = 'SOLD'"
-                                               + " GROUP BY created_at HAVING count(DISTINCT product_id) > 1) g");
+                                               + " GROUP BY xmin::text HAVING count(DISTINCT product_id) > 1) g");
         assertThat("no transaction wrote sales of two products", shared > 0, is(true));
         assertThat(Invariants.count(server, "SELECT count(*) FROM stock_movements WHERE product_id = '" + gone + "'"),
                 is(1L));
+    }
+
+    @Test
+    void concurrentCreationsAreWrittenTogetherAndEachSkuIsTakenOnce() throws Exception {
+        String prefix = TestServer.sku("BURST");
+        int skus = 48;
+        int rivals = 4;
+        // a live product already has the first SKU (in another case): every creation of it is refused
+        JsonObject existing = server.product(prefix.toLowerCase(java.util.Locale.ROOT) + "-0", 1);
+        long before = Events.latestSeq(server);
+        ConcurrentHashMap<String, ConcurrentLinkedQueue<JsonObject>> created = new ConcurrentHashMap<>();
+        ConcurrentHashMap<String, AtomicInteger> refused = new ConcurrentHashMap<>();
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int c = 0; c < skus * rivals / 3; c++) {
+                int client = c;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < 3; i++) {
+                        // each SKU is asked for by `rivals` requests, from different clients at about the same time
+                        String sku = prefix + "-" + ((client * 3 + i) % skus);
+                        int quantity = (client * 3 + i) % 3; // 0 (no stock) or some
+                        var r = server.post("/v1/products", "{\"sku\": \"" + sku + "\", \"name\": \"Burst\","
+                                                            + " \"price\": \"1.00\", \"currency\": \"EUR\","
+                                                            + " \"initialQuantity\": " + quantity + "}");
+                        if (r.status() == 201) {
+                            created.computeIfAbsent(sku, k -> new ConcurrentLinkedQueue<>()).add(r.json());
+                        } else {
+                            refused.computeIfAbsent(r.status() + " " + r.code(), k -> new AtomicInteger())
+                                    .incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        assertThat(refused.toString(), refused.keySet(), is(Set.of("409 sku-conflict")));
+        assertThat(refused.toString(), refused.get("409 sku-conflict").get(), is(rivals * skus - (skus - 1)));
+        assertThat(created.containsKey(prefix + "-0"), is(false));
+        assertThat(created.size(), is(skus - 1));
+        List<String> ids = new ArrayList<>();
+        for (var e : created.entrySet()) {
+            assertThat(e.getKey(), e.getValue().size(), is(1));
+            JsonObject p = e.getValue().peek();
+            ids.add(p.getString("id"));
+            assertThat(server.get("/v1/products/" + p.getString("id")).json(), is(p));
+            long onHand = p.getJsonObject("stock").getInt("onHand");
+            // the first stock is one RECEIVED movement at main, and nothing without stock
+            assertThat(Invariants.longs(server, "SELECT on_hand_after FROM stock_movements WHERE product_id = '"
+                                                + p.getString("id") + "' AND reason = 'RECEIVED'"),
+                    is(onHand == 0 ? List.of() : List.of(onHand)));
+            assertThat(Events.types(Events.about(server, before, p.getString("id"))), is(List.of("product.created")));
+        }
+        assertThat(Invariants.count(server, "SELECT count(*) FROM products WHERE lower(sku) LIKE lower('" + prefix
+                                            + "-%') AND deleted_at IS NULL"), is((long) skus));
+        assertThat(server.get("/v1/products/" + existing.getString("id")).json().getInt("version"), is(1));
+        // and creations shared transactions: one transaction wrote several products
+        long shared = Invariants.count(server, "SELECT count(*) FROM (SELECT xmin::text FROM products WHERE id IN ('"
+                                               + String.join("', '", ids) + "') GROUP BY xmin::text HAVING count(*) > 1) g");
+        assertThat("every product was created alone", shared > 0, is(true));
     }
 }

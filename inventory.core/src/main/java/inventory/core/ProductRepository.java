@@ -21,6 +21,24 @@ public interface ProductRepository {
     Product create(Product product, Optional<Movement> initial);
 
     /**
+     * A product to create and its first movement, if it starts with stock.
+     *
+     * @param product the product
+     * @param initial its {@code RECEIVED} movement
+     */
+    record Creation(Product product, Optional<Movement> initial) {
+    }
+
+    /**
+     * Creates several products in one transaction, in the given order, exactly as {@link #create} would one at a
+     * time: a SKU taken by a live product, or by an earlier one of these, refuses only that one.
+     *
+     * @param creations the products, in order
+     * @return per product, in order, the product as stored or the {@link InventoryException.SkuConflict} refusing it
+     */
+    java.util.List<Object> createAll(java.util.List<Creation> creations);
+
+    /**
      * @param id product id
      * @return the live product
      */

@@ -19,6 +19,11 @@ public final class ProductService {
     private final EventLog events;
     private final UuidV7 ids;
     private final Clock clock;
+    private final Combiner<ProductRepository.Creation, Product> combiner;
+    /** Most products created in one group commit. */
+    private static final int MAX_BATCH = 64;
+    /** Most group-commit transactions at the same time (as {@link StockService}'s). */
+    private static final int LANES = 2;
 
     /**
      * @param products     stored products
@@ -34,6 +39,7 @@ public final class ProductService {
         this.events = events;
         this.ids = ids;
         this.clock = clock;
+        this.combiner = new Combiner<>(this::write, this::writeAll, MAX_BATCH, LANES);
     }
 
     /**
@@ -43,6 +49,21 @@ public final class ProductService {
      * @return the product
      */
     public Product create(NewProduct cmd) {
+        return write(creation(cmd));
+    }
+
+    /**
+     * Creates a product like {@link #create}, written together with others that arrive while earlier ones are being
+     * written (group commit): the answer is the same, decided in arrival order.
+     *
+     * @param cmd the validated request
+     * @return the product
+     */
+    public Product createCombined(NewProduct cmd) {
+        return combiner.submit(creation(cmd));
+    }
+
+    private ProductRepository.Creation creation(NewProduct cmd) {
         Instant now = now(clock);
         UUID id = ids.next();
         long quantity = cmd.quantity();
@@ -54,10 +75,28 @@ public final class ProductService {
                 ProductStatus.ACTIVE,
                 cmd.lowStockThreshold() == null ? null : cmd.lowStockThreshold().intValue(),
                 cmd.attributes(), new Stock(quantity, 0), 1, now, now);
+        return new ProductRepository.Creation(product, initial);
+    }
+
+    private Product write(ProductRepository.Creation c) {
         return transactions.inTransaction(() -> {
-            Product created = products.create(product, initial);
-            events.append(List.of(new Event.ProductCreated(created, now)));
+            Product created = products.create(c.product(), c.initial());
+            events.append(List.of(new Event.ProductCreated(created, created.createdAt())));
             return created;
+        });
+    }
+
+    private List<Object> writeAll(List<ProductRepository.Creation> creations) {
+        return transactions.inTransaction(() -> {
+            List<Object> results = products.createAll(creations);
+            List<Event> created = new java.util.ArrayList<>();
+            for (Object r : results) {
+                if (r instanceof Product p) {
+                    created.add(new Event.ProductCreated(p, p.createdAt()));
+                }
+            }
+            events.append(created);
+            return results;
         });
     }
 

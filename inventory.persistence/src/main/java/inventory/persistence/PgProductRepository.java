@@ -87,6 +87,58 @@ public final class PgProductRepository implements ProductRepository {
         });
     }
 
+    /** Per product: its row, and its first level and movement when {@code on_hand > 0}. */
+    private static final String CREATE_ROW = "(CAST(? AS uuid), ?, ?, ?, CAST(? AS numeric), ?, ?, CAST(? AS integer),"
+            + " CAST(? AS jsonb), CAST(? AS bigint), CAST(? AS timestamptz), CAST(? AS text), CAST(? AS uuid),"
+            + " CAST(? AS text), CAST(? AS text), CAST(? AS text))";
+
+    private static String insertAll(int rows) {
+        return "WITH v (id, sku, name, description, price, currency, status, threshold, attributes, on_hand, at, location,"
+               + " movement_id, reason, reference, note) AS (VALUES " + String.join(", ", java.util.Collections.nCopies(rows,
+                CREATE_ROW)) + "),\n" + """
+                p AS (INSERT INTO products (id, sku, name, description, price, currency, status, low_stock_threshold,
+                                            attributes, on_hand, reserved, version, created_at, updated_at)
+                      SELECT id, sku, name, description, price, currency, status, threshold, attributes, on_hand, 0, 1, at, at
+                        FROM v
+                      ON CONFLICT (lower(sku)) WHERE deleted_at IS NULL DO NOTHING
+                      RETURNING id),
+                l AS (INSERT INTO stock_levels (product_id, location, on_hand)
+                      SELECT v.id, v.location, v.on_hand FROM v JOIN p ON p.id = v.id WHERE v.on_hand > 0),
+                m AS (INSERT INTO stock_movements (id, product_id, location, delta, reason, on_hand_after, reference, note,
+                                                   reservation_id, created_at)
+                      SELECT v.movement_id, v.id, v.location, v.on_hand, v.reason, v.on_hand, v.reference, v.note, NULL, v.at
+                        FROM v JOIN p ON p.id = v.id WHERE v.on_hand > 0)
+                SELECT id FROM p""";
+    }
+
+    @Override
+    public List<Object> createAll(List<Creation> creations) {
+        return db.inTransaction(() -> {
+            List<Object> params = new java.util.ArrayList<>(creations.size() * 16);
+            for (Creation c : creations) {
+                Product p = c.product();
+                Movement m = c.initial().orElse(null);
+                if (m != null && (m.delta() != p.stock().onHand() || m.onHandAfter() != p.stock().onHand())) {
+                    throw new IllegalArgumentException("the first movement must receive the product's on-hand");
+                }
+                params.addAll(java.util.Arrays.asList(p.id(), p.sku(), p.name(), p.description(), p.price(),
+                        p.currency(), p.status().name(), p.lowStockThreshold(), Rows.json(p.attributes()),
+                        m == null ? 0L : p.stock().onHand(), Rows.time(p.createdAt()),
+                        m == null ? null : m.location(), m == null ? null : m.id(),
+                        m == null ? null : m.reason().name(), m == null ? null : m.reference(),
+                        m == null ? null : m.note()));
+            }
+            java.util.Set<UUID> inserted = new java.util.HashSet<>(Rows.query(db.execute(), insertAll(creations.size()),
+                    r -> Rows.uuid(r, "id"), params.toArray()));
+            List<Object> results = new java.util.ArrayList<>(creations.size());
+            for (Creation c : creations) {
+                results.add(inserted.contains(c.product().id()) ? c.product()
+                        : new InventoryException.SkuConflict(c.product().sku()));
+            }
+            return results;
+        });
+    }
+
     @Override
     public Optional<Product> find(UUID id) {
         return db.inTransaction(() -> Rows.one(db.execute(), SELECT + "WHERE p.id = CAST(? AS uuid) AND p.deleted_at IS NULL",

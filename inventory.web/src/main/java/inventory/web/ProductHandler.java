@@ -71,10 +71,15 @@ public final class ProductHandler implements HttpService {
     private void create(ServerRequest req, ServerResponse res) {
         JsonIn.Body body = JsonIn.read(req, JsonIn.SMALL, false);
         NewProduct cmd = ProductJson.readNew(body.object());
-        Http.send(res, StockHandler.counted(idempotency.execute(Http.idempotency(req, body), () -> products.create(cmd),
-                p -> Http.json(201, Http.etag(p.version()), "/v1/products/" + p.id(), ProductJson.write(p)),
-                e -> Problems.of(e, Http.path(req), Http.requestId(req))), inventory.core.MovementReason.RECEIVED,
-                cmd.quantity() > 0 ? 1 : 0));
+        var key = Http.idempotency(req, body);
+        java.util.function.Function<Product, inventory.core.StoredResponse> created =
+                p -> Http.json(201, Http.etag(p.version()), "/v1/products/" + p.id(), ProductJson.write(p));
+        Idempotency.Outcome outcome = key.isEmpty()
+                // nothing to store: may be written together with concurrent creations (group commit), same answer
+                ? new Idempotency.Outcome(created.apply(products.createCombined(cmd)), false)
+                : idempotency.execute(key, () -> products.create(cmd), created,
+                        e -> Problems.of(e, Http.path(req), Http.requestId(req)));
+        Http.send(res, StockHandler.counted(outcome, inventory.core.MovementReason.RECEIVED, cmd.quantity() > 0 ? 1 : 0));
     }
 
     private void get(ServerRequest req, ServerResponse res) {
