@@ -104,18 +104,41 @@ class ProductCacheTest {
         assertThat(next.json().isNull("nextCursor"), is(true));
 
         String changed = ids.get(1);
+        kept(page);
         var adjusted = server.post("/v1/products/" + changed + "/stock/adjustments", "{\"delta\": -2, \"reason\": \"SOLD\"}");
         assertThat(adjusted.body(), adjusted.status(), is(201));
         JsonObject after = server.get(page).json().getJsonArray("items").getJsonObject(1);
         assertThat(after.getString("id"), is(changed));
         assertThat(after.getJsonObject("stock").getInt("onHand"), is(9));
         assertThat(after.getInt("version"), is(2));
+        // a change of a product that is not on the page still moves the kept page on
+        kept(page);
+        var renamed = server.send("PATCH", "/v1/products/" + ids.get(4), "{\"name\": \"Renamed\"}");
+        assertThat(renamed.body(), renamed.status(), is(200));
+        assertThat(server.get(page + "&cursor=" + second.json().getString("nextCursor")).json().getJsonArray("items")
+                .getJsonObject(1).getString("name"), is("Renamed"));
+        kept(page);
         var reserved = server.post("/v1/reservations", "{\"lines\": [{\"productId\": \"" + changed + "\", \"quantity\": 1}]}");
         assertThat(reserved.body(), reserved.status(), is(201));
         assertThat(server.get(page).json().getJsonArray("items").getJsonObject(1).getJsonObject("stock").getInt("reserved"),
                 is(1));
         assertThat(server.send("DELETE", "/v1/products/" + ids.get(0), null).status(), is(204));
         assertThat(server.get(page).json().getJsonArray("items").getJsonObject(0).getString("id"), is(changed));
+        // the hold is released: the page may be kept whole again; a new product then shows at once
+        String rid = reserved.json().getString("id");
+        assertThat(Reservations.release(server, rid).status(), is(200));
+        String all = "/v1/products?limit=10&q=" + prefix;
+        kept(all);
+        assertThat(server.get(all).json().getJsonArray("items").size(), is(4));
+        server.product(prefix + "-5", 1);
+        assertThat(server.get(all).json().getJsonArray("items").size(), is(5));
+    }
+
+    /** Reads a page twice, the second time from memory: the same answer. */
+    private void kept(String page) {
+        var once = server.get(page);
+        assertThat(once.body(), once.status(), is(200));
+        assertThat(server.get(page).body(), is(once.body()));
     }
 
     @Test
@@ -184,6 +207,17 @@ class ProductCacheTest {
                 Thread.sleep(10);
             }
             assertThat(other.get("/v1/products/" + id).json().getJsonObject("stock").getInt("onHand"), is(7));
+            // a page the other instance keeps whole shows the change shortly too
+            String page = "/v1/products?limit=5&q=" + p.getString("sku");
+            assertThat(other.get(page).json().getJsonArray("items").getJsonObject(0).getInt("version"), is((int) v + 1));
+            other.get(page);
+            assertThat(server.send("PATCH", "/v1/products/" + id, "{\"name\": \"Elsewhere\"}").status(), is(200));
+            start = System.nanoTime();
+            while (!other.get(page).json().getJsonArray("items").getJsonObject(0).getString("name").equals("Elsewhere")) {
+                assertThat("the other instance still answers the old page",
+                        System.nanoTime() - start, lessThan(Duration.ofSeconds(2).toNanos()));
+                Thread.sleep(10);
+            }
         }
     }
 }

@@ -149,15 +149,29 @@ public final class ProductHandler implements HttpService {
         Http.send(res, Http.json(200, null, null, body != null ? body : ProductJson.write(products.list(pq))));
     }
 
+    /** A whole page, and the cache's stamp from before it was read: valid while nothing at all has changed since. */
+    private record KeptPage(long stamp, byte[] body) {
+    }
+
+    /** Most pages kept; past that they are all dropped (the usual few — first pages, a filter or two — come back). */
+    private static final int MAX_PAGES = 64;
+
+    private final Map<ProductQuery, KeptPage> pages = new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
-     * A page built from the kept answers of its products: one query for the page's ids and versions, one more for
-     * the products not kept at that version (none once the page has been read). Every item is the product at the
-     * version the page query saw, or a later one.
+     * A page kept whole while no product has changed since it was read; else built from the kept answers of its
+     * products: one query for the page's ids and versions, one more for the products not kept at that version (none
+     * once the page has been read). Every item is the product at the version the page query saw, or a later one.
      *
      * @return the page's JSON, or null if a product left between the two queries (then the caller lists anew)
      */
     private byte[] listFromCache(ProductQuery query) {
         long stamp = cache.stamp();
+        KeptPage whole = pages.get(query);
+        if (whole != null && whole.stamp() == stamp) {
+            // any change of any product, here or (through the event feed) elsewhere, moves the stamp on
+            return whole.body();
+        }
         Page<ProductRepository.ProductVersion> refs = products.listVersions(query);
         byte[][] items = new byte[refs.items().size()][];
         List<UUID> missing = new ArrayList<>();
@@ -187,7 +201,16 @@ public final class ProductHandler implements HttpService {
                 }
             }
         }
-        return ProductJson.page(items, refs.nextCursor().orElse(null));
+        byte[] page = ProductJson.page(items, refs.nextCursor().orElse(null));
+        // a held product changes by itself when its hold expires, and so may which products are low on stock:
+        // such pages are built anew every time
+        if (!query.lowStock() && refs.items().stream().allMatch(r -> r.reserved() == 0)) {
+            if (pages.size() >= MAX_PAGES) {
+                pages.clear();
+            }
+            pages.put(query, new KeptPage(stamp, page));
+        }
+        return page;
     }
 
     private void patch(ServerRequest req, ServerResponse res) {
