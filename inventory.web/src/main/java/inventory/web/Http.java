@@ -1,6 +1,5 @@
 package inventory.web;
 
-import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -36,7 +35,6 @@ final class Http {
 
     private static final Pattern REQUEST_ID_FORMAT = Pattern.compile("^[A-Za-z0-9._-]{1,128}$");
     private static final Pattern IDEMPOTENCY_KEY_FORMAT = Pattern.compile("^[\\x20-\\x7E]{1,255}$");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private Http() {
     }
@@ -64,10 +62,14 @@ final class Http {
         }
     }
 
+    /**
+     * A request id only has to be unique enough to find a request's lines, not unguessable: {@code SecureRandom}
+     * read {@code /dev/urandom} under one lock that every request took (3.5 % of a cached read's CPU).
+     */
     static String newRequestId() {
-        byte[] bytes = new byte[12];
-        RANDOM.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        HexFormat hex = HexFormat.of();
+        return hex.toHexDigits(random.nextLong()) + hex.toHexDigits(random.nextInt());
     }
 
     static String requestId(ServerRequest req) {
