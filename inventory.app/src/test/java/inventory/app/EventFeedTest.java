@@ -363,4 +363,62 @@ class EventFeedTest {
         assertThat(types(Events.about(server, before, none.getString("id"))),
                 is(List.of("product.created", "stock.changed")));
     }
+
+    @Test
+    void anEventWhoseTransactionCommitsLongAfterLaterOnesIsStillNumberedOnce() throws Exception {
+        JsonObject p = server.product(TestServer.sku("LATE"), 5000);
+        String id = p.getString("id");
+        long before = Events.latestSeq(server);
+        int later = 2100;
+        try (java.sql.Connection slow = server.jdbc()) {
+            // a writer takes its inbox row's id, then stays open while thousands of later events are numbered
+            slow.setAutoCommit(false);
+            long inboxId;
+            try (var insert = slow.prepareStatement("INSERT INTO event_inbox (type, product_id, data, at)"
+                                                    + " VALUES ('product.updated', CAST(? AS uuid), CAST(? AS json), now())"
+                                                    + " RETURNING id")) {
+                insert.setString(1, id);
+                insert.setString(2, p.toString());
+                try (var rs = insert.executeQuery()) {
+                    rs.next();
+                    inboxId = rs.getLong(1);
+                }
+            }
+            try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                List<java.util.concurrent.Future<Integer>> sales = new ArrayList<>();
+                for (int c = 0; c < 30; c++) {
+                    sales.add(pool.submit(() -> {
+                        for (int i = 0; i < later / 30; i++) {
+                            var r = server.post("/v1/products/" + id + "/stock/adjustments", "{\"delta\": -1, \"reason\": \"SOLD\"}");
+                            assertThat(r.body(), r.status(), is(201));
+                        }
+                        return 0;
+                    }));
+                }
+                for (var f : sales) {
+                    f.get();
+                }
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (ofType(Events.about(server, before, id), "stock.changed").size() < later) {
+                assertThat("the sales' events were not numbered", System.nanoTime(), lessThan(deadline));
+                Thread.sleep(20);
+            }
+            assertThat("later inbox rows", server.count("SELECT last_value FROM event_inbox_id_seq") - inboxId,
+                    greaterThanOrEqualTo(2000L));
+            slow.commit();
+        }
+        // not lost: numbered after the later ones, once, within a few seconds
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        List<JsonObject> mine;
+        while ((mine = ofType(Events.about(server, before, id), "product.updated")).isEmpty()) {
+            assertThat("the late event was never numbered", System.nanoTime(), lessThan(deadline));
+            Thread.sleep(50);
+        }
+        Thread.sleep(1500);
+        mine = Events.about(server, before, id);
+        assertThat(ofType(mine, "product.updated"), hasSize(1));
+        assertThat(types(mine).getLast(), is("product.updated"));
+        assertThat(ofType(mine, "stock.changed"), hasSize(later));
+    }
 }
