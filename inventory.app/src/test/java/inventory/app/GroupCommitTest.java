@@ -45,32 +45,20 @@ class GroupCommitTest {
         long before = Events.latestSeq(server);
         ConcurrentLinkedQueue<JsonObject> sold = new ConcurrentLinkedQueue<>();
         ConcurrentHashMap<String, AtomicInteger> refused = new ConcurrentHashMap<>();
-        CountDownLatch start = new CountDownLatch(1);
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < each; i++) {
-                        var r = server.post("/v1/products/" + id + "/stock/adjustments",
-                                "{\"delta\": -1, \"reason\": \"SOLD\"}");
-                        if (r.status() == 201) {
-                            sold.add(r.json());
-                            assertThat(r.header("ETag").orElseThrow(),
-                                    is("\"" + r.json().getJsonObject("stock").getInt("version") + "\""));
-                        } else {
-                            refused.computeIfAbsent(r.status() + " " + r.code(), k -> new AtomicInteger())
-                                    .incrementAndGet();
-                        }
-                    }
-                    return null;
-                }));
+        race(clients, c -> {
+            for (int i = 0; i < each; i++) {
+                var r = server.post("/v1/products/" + id + "/stock/adjustments",
+                        "{\"delta\": -1, \"reason\": \"SOLD\"}");
+                if (r.status() == 201) {
+                    sold.add(r.json());
+                    assertThat(r.header("ETag").orElseThrow(),
+                            is("\"" + r.json().getJsonObject("stock").getInt("version") + "\""));
+                } else {
+                    refused.computeIfAbsent(r.status() + " " + r.code(), k -> new AtomicInteger())
+                            .incrementAndGet();
+                }
             }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        }
+        });
         assertThat(refused.toString(), sold.size(), is(stock));
         assertThat(refused.toString(), refused.get("409 insufficient-stock").get(), is(clients * each - stock));
         assertThat(refused.toString(), refused.size(), is(1));
@@ -124,27 +112,15 @@ class GroupCommitTest {
                 "{\"delta\": -5000, \"reason\": \"SOLD\"}",
         };
         ConcurrentHashMap<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
-        CountDownLatch start = new CountDownLatch(1);
         int rounds = 25;
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int c = 0; c < 32; c++) {
-                String body = bodies[c % bodies.length];
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < rounds; i++) {
-                        var r = server.post("/v1/products/" + id + "/stock/adjustments", body);
-                        outcomes.computeIfAbsent(body.substring(10, 18) + " " + r.status(), k -> new AtomicInteger())
-                                .incrementAndGet();
-                    }
-                    return null;
-                }));
+        race(32, c -> {
+            String body = bodies[c % bodies.length];
+            for (int i = 0; i < rounds; i++) {
+                var r = server.post("/v1/products/" + id + "/stock/adjustments", body);
+                outcomes.computeIfAbsent(body.substring(10, 18) + " " + r.status(), k -> new AtomicInteger())
+                        .incrementAndGet();
             }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        }
+        });
         int perKind = 8 * rounds;
         assertThat(outcomes.toString(), outcomes.size(), is(4));
         JsonObject after = server.get("/v1/products/" + id).json();
@@ -181,34 +157,21 @@ class GroupCommitTest {
                 asked[(c + i) % targets]++;
             }
         }
-        CountDownLatch start = new CountDownLatch(1);
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                int client = c;
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < each; i++) {
-                        int t = (client + i) % targets;
-                        String id = t < products ? ids.get(t) : t == products ? gone : ids.getFirst();
-                        String body = t == products + 1 ? "{\"delta\": -1, \"reason\": \"SOLD\", \"location\": \"nowhere\"}"
-                                : "{\"delta\": -1, \"reason\": \"SOLD\"}";
-                        var r = server.post("/v1/products/" + id + "/stock/adjustments", body);
-                        if (r.status() == 201) {
-                            sold.computeIfAbsent(id, k -> new ConcurrentLinkedQueue<>()).add(r.json());
-                        } else {
-                            refused.computeIfAbsent(t + " " + r.status() + " " + r.code(), k -> new AtomicInteger())
-                                    .incrementAndGet();
-                        }
-                    }
-                    return null;
-                }));
+        race(clients, c -> {
+            for (int i = 0; i < each; i++) {
+                int t = (c + i) % targets;
+                String id = t < products ? ids.get(t) : t == products ? gone : ids.getFirst();
+                String body = t == products + 1 ? "{\"delta\": -1, \"reason\": \"SOLD\", \"location\": \"nowhere\"}"
+                        : "{\"delta\": -1, \"reason\": \"SOLD\"}";
+                var r = server.post("/v1/products/" + id + "/stock/adjustments", body);
+                if (r.status() == 201) {
+                    sold.computeIfAbsent(id, k -> new ConcurrentLinkedQueue<>()).add(r.json());
+                } else {
+                    refused.computeIfAbsent(t + " " + r.status() + " " + r.code(), k -> new AtomicInteger())
+                            .incrementAndGet();
+                }
             }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        }
+        });
         assertThat(refused.toString(), refused.get(products + " 404 not-found").get(), is(asked[products]));
         assertThat(refused.toString(), refused.get((products + 1) + " 400 validation-failed").get(),
                 is(asked[products + 1]));
@@ -266,35 +229,22 @@ class GroupCommitTest {
         long before = Events.latestSeq(server);
         ConcurrentHashMap<String, ConcurrentLinkedQueue<JsonObject>> created = new ConcurrentHashMap<>();
         ConcurrentHashMap<String, AtomicInteger> refused = new ConcurrentHashMap<>();
-        CountDownLatch start = new CountDownLatch(1);
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int c = 0; c < skus * rivals / 3; c++) {
-                int client = c;
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < 3; i++) {
-                        // each SKU is asked for by `rivals` requests, from different clients at about the same time
-                        String sku = prefix + "-" + ((client * 3 + i) % skus);
-                        int quantity = (client * 3 + i) % 3; // 0 (no stock) or some
-                        var r = server.post("/v1/products", "{\"sku\": \"" + sku + "\", \"name\": \"Burst\","
-                                                            + " \"price\": \"1.00\", \"currency\": \"EUR\","
-                                                            + " \"initialQuantity\": " + quantity + "}");
-                        if (r.status() == 201) {
-                            created.computeIfAbsent(sku, k -> new ConcurrentLinkedQueue<>()).add(r.json());
-                        } else {
-                            refused.computeIfAbsent(r.status() + " " + r.code(), k -> new AtomicInteger())
-                                    .incrementAndGet();
-                        }
-                    }
-                    return null;
-                }));
+        race(skus * rivals / 3, c -> {
+            for (int i = 0; i < 3; i++) {
+                // each SKU is asked for by `rivals` requests, from different clients at about the same time
+                String sku = prefix + "-" + ((c * 3 + i) % skus);
+                int quantity = (c * 3 + i) % 3; // 0 (no stock) or some
+                var r = server.post("/v1/products", "{\"sku\": \"" + sku + "\", \"name\": \"Burst\","
+                                                    + " \"price\": \"1.00\", \"currency\": \"EUR\","
+                                                    + " \"initialQuantity\": " + quantity + "}");
+                if (r.status() == 201) {
+                    created.computeIfAbsent(sku, k -> new ConcurrentLinkedQueue<>()).add(r.json());
+                } else {
+                    refused.computeIfAbsent(r.status() + " " + r.code(), k -> new AtomicInteger())
+                            .incrementAndGet();
+                }
             }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        }
+        });
         assertThat(refused.toString(), refused.keySet(), is(Set.of("409 sku-conflict")));
         assertThat(refused.toString(), refused.get("409 sku-conflict").get(), is(rivals * skus - (skus - 1)));
         assertThat(created.containsKey(prefix + "-0"), is(false));
@@ -319,5 +269,31 @@ class GroupCommitTest {
         long shared = Invariants.count(server, "SELECT count(*) FROM (SELECT xmin::text FROM products WHERE id IN ('"
                                                + String.join("', '", ids) + "') GROUP BY xmin::text HAVING count(*) > 1) g");
         assertThat("every product was created alone", shared > 0, is(true));
+    }
+
+    /** What one of the racing clients does. */
+    @FunctionalInterface
+    private interface Client {
+        void run(int client) throws Exception;
+    }
+
+    /** Starts the clients on virtual threads at the same moment and waits for all of them; a failure fails the test. */
+    private static void race(int clients, Client client) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int n = c;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    client.run(n);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
     }
 }
