@@ -255,7 +255,17 @@ if [[ "${1:-}" == "--train-aot" ]]; then
         echo "inventory: the training database did not start; the service runs without the cache" >&2
         exit 1
     fi
-    if ! env INVENTORY_DB_URL="jdbc:postgresql://127.0.0.1:$port/postgres" INVENTORY_DB_USER=postgres \
+    # production logs in with a password (SCRAM-SHA-256); the embedded PostgreSQL trusts every login: a login of
+    # the training's own with a password, on a database of its own, makes the training start log in as production
+    if ! env INVENTORY_DB_URL="jdbc:postgresql://127.0.0.1:$port/postgres" \
+            "$DIR/bin/inventory" --aot-training-passwords "jdbc:postgresql://127.0.0.1:$port/postgres" \
+            >"$log" 2>&1 </dev/null; then
+        cat "$log" >&2
+        echo "inventory: the training database could not be prepared; the service runs without the cache" >&2
+        exit 1
+    fi
+    if ! env INVENTORY_DB_URL="jdbc:postgresql://127.0.0.1:$port/inventory_training" \
+            INVENTORY_DB_USER=inventory_training INVENTORY_DB_PASSWORD=training-only-not-a-secret \
             INVENTORY_PORT=0 INVENTORY_ADMIN_KEY="$key" \
             JAVA_OPTS="${JAVA_OPTS:-} -XX:AOTCacheOutput=$AOT -Dinventory.aot.training=true" \
             "$DIR/bin/inventory" >"$log" 2>&1 </dev/null || [[ ! -s "$AOT" ]]; then

@@ -182,10 +182,10 @@ public final class InventoryServer implements AutoCloseable {
      * Begins the migrations as the very first thing of the start, when the environment names the database: the
      * first login (SCRAM-SHA-256, hundreds of milliseconds of a cold JVM) and the scripts then run while Helidon
      * reads its configuration and builds the web server, instead of after the configuration. Only the environment is
-     * read here, with the names {@link InventoryConfig} gives those settings; whenever a system property could
-     * override one of them, or the URL is not a PostgreSQL one (the configuration then fails with exit code 2),
-     * nothing begins early. {@link #start(InventoryConfig, Optional)} adopts them only if the configuration names the
-     * same database and login.
+     * read here, with the names {@link InventoryConfig} gives those settings; when a system property could override
+     * one of them ({@code inventory.db.*}), or the URL is not a PostgreSQL one (the configuration then fails with
+     * exit code 2), nothing begins early. {@link #start(InventoryConfig, Optional)} adopts them only if the
+     * configuration names the same database and login.
      *
      * @param env        the environment
      * @param properties the system properties
@@ -194,7 +194,7 @@ public final class InventoryServer implements AutoCloseable {
     static Optional<EarlyMigration> migrateEarly(Map<String, String> env, java.util.Properties properties) {
         String url = env.get("INVENTORY_DB_URL");
         if (url == null || !url.trim().startsWith("jdbc:postgresql:")
-            || properties.stringPropertyNames().stream().anyMatch(k -> k.startsWith("inventory."))) {
+            || properties.stringPropertyNames().stream().anyMatch(k -> k.startsWith("inventory.db."))) {
             return Optional.empty();
         }
         Optional<String> migrationUser = nonBlank(env.get("INVENTORY_DB_MIGRATION_USER"));
