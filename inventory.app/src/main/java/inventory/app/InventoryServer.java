@@ -248,6 +248,8 @@ public final class InventoryServer implements AutoCloseable {
         }
         long t0 = adopted.map(EarlyMigration::started).orElseGet(System::nanoTime);
         Optional<EmbeddedDatabase> pg = embedded;
+        // the pool connects lazily: opening it touches no database
+        PgDatabase db = PgDatabase.open(service);
         java.util.concurrent.FutureTask<Integer> migrated = new java.util.concurrent.FutureTask<>(() -> {
             // reaches the database first: an SQLException means unreachable, a RuntimeException a failed migration
             int applied;
@@ -269,6 +271,8 @@ public final class InventoryServer implements AutoCloseable {
                 // a wrong service login fails the start like an unreachable database, not every request later
                 PgDatabase.probe(service);
             }
+            // the pool's first login (the readiness check's connection) now, while the web server is being built
+            Thread.ofVirtual().name("pool-first-login").start(db::ping);
             return applied;
         });
         Thread.ofPlatform().name("migrate").start(migrated);
@@ -284,7 +288,6 @@ public final class InventoryServer implements AutoCloseable {
                         : "migrated") + ": " + e.getMessage(), e);
             }
         };
-        PgDatabase db = PgDatabase.open(service);
         try {
             InventoryServer server = wire(config, db, service, owner, embedded, awaitMigrations);
             LOG.log(Level.INFO, "listening " + (System.nanoTime() - t0) / 1_000_000 + " ms after the migrations began");
@@ -400,8 +403,6 @@ public final class InventoryServer implements AutoCloseable {
 
         // from here on the database is used: its schema must be there
         awaitMigrations.run();
-        // the pool's first login (the readiness check's connection) meanwhile, while the server starts listening
-        Thread.ofVirtual().name("pool-first-login").start(db::ping);
         feed.start();
         apiKeys.bootstrap().ifPresent(key -> LOG.log(Level.WARNING,
                 "No INVENTORY_ADMIN_KEY is set, so this admin API key was made; it is shown only now, store it safely:\n"
