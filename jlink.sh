@@ -183,9 +183,10 @@ cat > bin/inventory <<'LAUNCHER'
 # is fixed rather than a share of the machine's memory, so the footprint does not depend on where it runs. Measured
 # on the 24 GiB 2-core dev machine, 64 connections of wrk reading and adjusting stock (issue 7), peak RSS (VmHWM)
 # was 245-247 MiB with the former -XX:MaxRAMPercentage=70 (initial heap 1/64 of 24 GiB = 384 MB, a 128 MB young
-# generation that load fills) and 148-169 MiB with these (eight runs of 8 s reads + 8 s adjustments, median 158:
-# the spread is the JIT's, how much C2 compiles while eden is full). Non-heap is 110-120 MiB of it: the AOT cache mapped
-# (32 MiB), JIT code (18-21 MiB), compiler arenas (12-15 MiB), libjvm and the runtime's modules file, metaspace.
+# generation that load fills), 148-178 MiB with -Xms64m -Xmn24m, and 154-159 MiB with these (10,000 products, then
+# read, list and adjust load, the peak reset, and mixed load as the comparison harness runs it; old flags 173-178 on
+# the same runs). Outside the heap: the AOT cache mapped (31-32 MiB), JIT code (20-25 MiB), libjvm (17 MiB),
+# malloc arenas (13-16 MiB after the trim below, peaks while C2 compiles), metaspace and the modules file.
 #   -XX:+UseSerialGC             the service keeps little in memory (PostgreSQL holds the data): about 13 MB survive
 #                                a collection, so young collections of a Serial heap take 2-4 ms; it runs no
 #                                concurrent GC threads that would take CPU from request threads and PostgreSQL on
@@ -211,7 +212,7 @@ cat > bin/inventory <<'LAUNCHER'
 #                                large pages) instead of failing, which leaves about 700 MB of a 1 GiB task for
 #                                everything else. Heap figures in JAVA_OPTS override all three (it comes last).
 #   -XX:TrimNativeHeapInterval=1000  every second, glibc returns the free parts of its malloc arenas to the OS. The
-#                                C2 compiler allocates its arenas there (Arena Chunk + Compiler in NMT peaked at 25-40
+#                                C2 compiler allocates its arenas there (NMT: Arena Chunk up to 25 MB, Compiler 15
 #                                MB while it compiled the request path) and frees them after each compilation, but
 #                                glibc kept the pages: 28-41 MiB of resident [heap] and arena mappings after load,
 #                                against 13-16 MiB with the trim. Costs a malloc_trim call a second (well under a ms
