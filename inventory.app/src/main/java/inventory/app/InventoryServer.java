@@ -299,6 +299,7 @@ public final class InventoryServer implements AutoCloseable {
             } catch (InterruptedException | java.util.concurrent.ExecutionException ignored) {
                 // reported already, or the cause of this failure
             }
+            POOLS.remove(db); // the metrics read the newest open pool
             db.close();
             embedded.ifPresent(EmbeddedDatabase::close);
             throw e;

@@ -447,11 +447,11 @@ public final class PgDatabase implements Transactions, AutoCloseable {
     /**
      * The pool's figures, read from HikariCP.
      *
-     * @return active, idle, total and waiting connections, or empty before the pool started
+     * @return active, idle, total and waiting connections, or empty before the pool started or once it is closed
      */
     public java.util.Optional<PoolStats> poolStats() {
         var stats = pool.getHikariPoolMXBean();
-        if (stats == null) {
+        if (stats == null || pool.isClosed()) {
             return java.util.Optional.empty();
         }
         try {
