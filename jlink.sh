@@ -74,9 +74,13 @@
 # * Start-up: the script ends with a training start of the image (bin/inventory --train-aot) that writes the JDK 25
 #   AOT cache lib/inventory.aot (about 36 MB); the launcher passes -XX:AOTCache when the cache was made for its
 #   directory. The training takes production's path: a first start of the service runs the embedded PostgreSQL,
-#   and the training start (-XX:AOTCacheOutput, -Dinventory.aot.training) connects to its empty database "postgres"
-#   with INVENTORY_DB_URL, migrates it, sends itself a few hundred requests (readiness, product create/read/list,
-#   stock adjustments, metrics) and exits. Against training on the embedded database with -Dexit.on.started, the
+#   `bin/inventory --aot-training-passwords URL` makes it ask for passwords (a login inventory_training with a
+#   SCRAM-SHA-256 password, owning a new database of that name, and a pg_hba.conf trusting only the superuser), and
+#   the training start (-XX:AOTCacheOutput, -Dinventory.aot.training) connects to that empty database with
+#   INVENTORY_DB_URL and the password, as production does, migrates it, sends itself a few hundred requests
+#   (readiness, product create/read/list, stock adjustments, metrics) and exits. Trained on a trusting login, the
+#   cache held none of pgjdbc's SCRAM client (about 80 classes: ongres' SCRAM and SASLprep), which every real
+#   start then loaded from the jar on the way to its first login. Against training on the embedded database with -Dexit.on.started, the
 #   cache holds no embedded-PostgreSQL classes but the request path's classes and profiles (36 MB either way): the first
 #   /health/ready took 30-55 ms instead of 85-420 ms, and the CPU to the first 200 fell by 5-10 % (1.1-1.3 s).
 #   Measured on the 2-core dev machine (shared, load 5-8), launcher start to first 200 on /health/ready against
@@ -179,9 +183,10 @@ cat > bin/inventory <<'LAUNCHER'
 # is fixed rather than a share of the machine's memory, so the footprint does not depend on where it runs. Measured
 # on the 24 GiB 2-core dev machine, 64 connections of wrk reading and adjusting stock (issue 7), peak RSS (VmHWM)
 # was 245-247 MiB with the former -XX:MaxRAMPercentage=70 (initial heap 1/64 of 24 GiB = 384 MB, a 128 MB young
-# generation that load fills) and 148-169 MiB with these (eight runs of 8 s reads + 8 s adjustments, median 158:
-# the spread is the JIT's, how much C2 compiles while eden is full). Non-heap is 110-120 MiB of it: the AOT cache mapped
-# (32 MiB), JIT code (18-21 MiB), compiler arenas (12-15 MiB), libjvm and the runtime's modules file, metaspace.
+# generation that load fills), 148-178 MiB with -Xms64m -Xmn24m, and 154-159 MiB with these (10,000 products, then
+# read, list and adjust load, the peak reset, and mixed load as the comparison harness runs it; old flags 173-178 on
+# the same runs). Outside the heap: the AOT cache mapped (31-32 MiB), JIT code (20-25 MiB), libjvm (17 MiB),
+# malloc arenas (13-16 MiB after the trim below, peaks while C2 compiles), metaspace and the modules file.
 #   -XX:+UseSerialGC             the service keeps little in memory (PostgreSQL holds the data): about 13 MB survive
 #                                a collection, so young collections of a Serial heap take 2-4 ms; it runs no
 #                                concurrent GC threads that would take CPU from request threads and PostgreSQL on
@@ -189,17 +194,29 @@ cat > bin/inventory <<'LAUNCHER'
 #                                threads cost tens of MB of RSS). Picked only when JAVA_OPTS selects no collector:
 #                                JAVA_OPTS=-XX:+UseG1GC for a heap of several GB, -XX:+UseZGC for pause-sensitive
 #                                large heaps.
-#   -Xmn24m                      young generation 24 MB (eden 19.2 MB, two 2.4 MB survivor spaces). Under load eden
-#                                is touched whole between collections, so it is most of the heap's RSS; the request
-#                                path allocates about 50 KB a request and about 2 MB are live in flight, so at
-#                                3,000 requests/s that is 8 young collections a second of about 1.6 ms (1.3 % of
-#                                the time). Larger: fewer collections, more RSS (-Xmn32m peaked at 162-169 MiB
-#                                once throughput reached 3,000 reads/s; the old 128 MB young generation at 245).
-#   -Xms64m                      initial heap: the young generation and 40 MB of old generation, which holds the
-#                                long-lived part (about 10-13 MB under load) without growing or full collections.
+#   -Xmn16m                      young generation 16 MB (eden 12.8 MB, two 1.6 MB survivor spaces). Under load eden
+#                                is touched whole between collections, so it is the heap's fixed share of RSS; about
+#                                2 MB are live in flight at 64 connections, so a young collection copies little and
+#                                takes 1-2 ms (measured: 565 collections, 0.95 s in all, over a minute of read, list,
+#                                adjust and mixed load, 1.6 % of the time). Larger: fewer collections, more RSS
+#                                (-Xmn24m: 8 MB more; -Xmn32m peaked at 162-169 MiB; the old 128 MB young
+#                                generation at 245).
+#   -Xms40m                      initial heap: the young generation and 24 MB of old generation. Serial's old
+#                                generation is touched up to where it has been filled, and objects promoted under
+#                                load fill it before the first full collection: with -Xms64m (40 MB old) its pages
+#                                all became resident over a long run, 16 MB more than now. The long-lived part is
+#                                10-13 MB (products kept in the read cache included), so a full collection (tens of
+#                                ms) comes about every half minute of heavy load, and the old generation grows only
+#                                if more than that stays live.
 #   -Xmx256m                     the heap may grow to 256 MB for a burst of live data (many open event streams,
 #                                large pages) instead of failing, which leaves about 700 MB of a 1 GiB task for
 #                                everything else. Heap figures in JAVA_OPTS override all three (it comes last).
+#   -XX:TrimNativeHeapInterval=1000  every second, glibc returns the free parts of its malloc arenas to the OS. The
+#                                C2 compiler allocates its arenas there (NMT: Arena Chunk up to 25 MB, Compiler 15
+#                                MB while it compiled the request path) and frees them after each compilation, but
+#                                glibc kept the pages: 28-41 MiB of resident [heap] and arena mappings after load,
+#                                against 13-16 MiB with the trim. Costs a malloc_trim call a second (well under a ms
+#                                on these arenas); the JIT still compiles everything it did.
 #   -XX:+ExitOnOutOfMemoryError  a JVM out of heap is in an unknown state: exit and let the orchestrator restart it.
 #   -XX:AOTCache=lib/inventory.aot  JDK 25 ahead-of-time cache (classes loaded and linked, profiles) made by a
 #                                training start; halves the time to the first request. Used only if it was made
@@ -255,7 +272,17 @@ if [[ "${1:-}" == "--train-aot" ]]; then
         echo "inventory: the training database did not start; the service runs without the cache" >&2
         exit 1
     fi
-    if ! env INVENTORY_DB_URL="jdbc:postgresql://127.0.0.1:$port/postgres" INVENTORY_DB_USER=postgres \
+    # production logs in with a password (SCRAM-SHA-256); the embedded PostgreSQL trusts every login: a login of
+    # the training's own with a password, on a database of its own, makes the training start log in as production
+    if ! env INVENTORY_DB_URL="jdbc:postgresql://127.0.0.1:$port/postgres" \
+            "$DIR/bin/inventory" --aot-training-passwords "jdbc:postgresql://127.0.0.1:$port/postgres" \
+            >"$log" 2>&1 </dev/null; then
+        cat "$log" >&2
+        echo "inventory: the training database could not be prepared; the service runs without the cache" >&2
+        exit 1
+    fi
+    if ! env INVENTORY_DB_URL="jdbc:postgresql://127.0.0.1:$port/inventory_training" \
+            INVENTORY_DB_USER=inventory_training INVENTORY_DB_PASSWORD=training-only-not-a-secret \
             INVENTORY_PORT=0 INVENTORY_ADMIN_KEY="$key" \
             JAVA_OPTS="${JAVA_OPTS:-} -XX:AOTCacheOutput=$AOT -Dinventory.aot.training=true" \
             "$DIR/bin/inventory" >"$log" 2>&1 </dev/null || [[ ! -s "$AOT" ]]; then
@@ -270,7 +297,7 @@ if [[ "${1:-}" == "--train-aot" ]]; then
 fi
 
 read -r -a extra <<<"${JAVA_OPTS:-}"
-flags=(-Xms64m -Xmx256m -Xmn24m -XX:+ExitOnOutOfMemoryError)
+flags=(-Xms40m -Xmx256m -Xmn16m -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError)
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 gc='(^| )-XX:\+Use[A-Za-z0-9]+GC( |$)'
 [[ "${extra[*]}" =~ $gc ]] || flags=(-XX:+UseSerialGC "${flags[@]}")

@@ -51,7 +51,16 @@ fi
 rm -f "$AOT" "$AOT.dir"
 # written where the trainer may write (the image stays root's), then moved: the cache's own path does not matter
 out="$data/inventory.aot"
-if ! as_trainer env INVENTORY_DB_URL="jdbc:postgresql://127.0.0.1:$port/postgres" INVENTORY_DB_USER=postgres \
+# a login with a password (SCRAM-SHA-256, as production's) on a database of its own: see bin/inventory --train-aot
+if ! as_trainer env INVENTORY_DB_URL="jdbc:postgresql://127.0.0.1:$port/postgres" \
+        "$APP/bin/inventory" --aot-training-passwords "jdbc:postgresql://127.0.0.1:$port/postgres" \
+        >"$train_log" 2>&1 </dev/null; then
+    cat "$train_log" >&2
+    echo "train-aot: the training database could not be prepared" >&2
+    exit 1
+fi
+if ! as_trainer env INVENTORY_DB_URL="jdbc:postgresql://127.0.0.1:$port/inventory_training" \
+        INVENTORY_DB_USER=inventory_training INVENTORY_DB_PASSWORD=training-only-not-a-secret \
         INVENTORY_PORT=0 INVENTORY_ADMIN_KEY=training-only-not-a-secret-0123456789abcdef \
         JAVA_OPTS="-XX:AOTCacheOutput=$out -Dinventory.aot.training=true" \
         "$APP/bin/inventory" >"$train_log" 2>&1 </dev/null \

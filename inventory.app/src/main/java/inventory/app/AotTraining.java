@@ -75,6 +75,53 @@ final class AotTraining {
         }
     }
 
+    /** The login of the training start, with a password, so that it logs in as production does. */
+    static final String LOGIN = "inventory_training";
+    /** Its password and database: the training's own, on a database that lives for the training only. */
+    static final String PASSWORD = "training-only-not-a-secret";
+
+    /**
+     * Makes the training database ask for passwords, as production's does: a login {@link #LOGIN} with a password
+     * (SCRAM-SHA-256, PostgreSQL's default), owning a new database of the same name, and a {@code pg_hba.conf} that
+     * lets only the superuser in without one. The embedded PostgreSQL trusts every login, so a training start on it
+     * would never run pgjdbc's SCRAM client (the ongres classes, SASLprep's tables, the PBKDF2 loop): every real
+     * start would then load those classes from the jar and run that code cold on the way to its first login.
+     *
+     * @param url the training database's JDBC URL, as its superuser {@code postgres}
+     * @throws java.sql.SQLException if it cannot be prepared
+     * @throws InterruptedException if interrupted while waiting for the new rules
+     */
+    static void requirePasswords(String url) throws java.sql.SQLException, InterruptedException {
+        String hba;
+        try (var c = java.sql.DriverManager.getConnection(url, "postgres", null); var s = c.createStatement()) {
+            s.execute("CREATE ROLE " + LOGIN + " LOGIN PASSWORD '" + PASSWORD + "'");
+            s.execute("CREATE DATABASE " + LOGIN + " OWNER " + LOGIN);
+            try (var rs = s.executeQuery("SHOW hba_file")) {
+                rs.next();
+                hba = rs.getString(1);
+            }
+            s.execute("COPY (VALUES ('local all all trust'), ('host all postgres 127.0.0.1/32 trust'),"
+                      + " ('host all postgres ::1/128 trust'), ('host all all 127.0.0.1/32 scram-sha-256'),"
+                      + " ('host all all ::1/128 scram-sha-256')) TO '" + hba.replace("'", "''") + "'");
+            s.execute("SELECT pg_reload_conf()");
+        }
+        // the postmaster rereads the file asynchronously: wait until a wrong password is refused
+        String login = url.replaceFirst("/[^/?]*(\\?.*)?$", "/" + LOGIN);
+        for (int i = 0; ; i++) {
+            try (var c = java.sql.DriverManager.getConnection(login, LOGIN, "wrong")) {
+                if (i == 50) {
+                    throw new java.sql.SQLException("the training database still trusts every login");
+                }
+            } catch (java.sql.SQLException refused) {
+                if ("28P01".equals(refused.getSQLState())) {
+                    return;
+                }
+                throw refused;
+            }
+            Thread.sleep(100);
+        }
+    }
+
     private static String send(int port, String method, String path, String headers, String body) throws IOException {
         byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         String request = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n" + headers

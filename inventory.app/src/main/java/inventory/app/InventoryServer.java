@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -120,12 +121,26 @@ public final class InventoryServer implements AutoCloseable {
      * @throws DatabaseFailure if the database cannot be reached or migrated
      */
     public static InventoryServer start(InventoryConfig config) {
+        return start(config, Optional.empty());
+    }
+
+    /**
+     * Starts the service, adopting migrations {@link #migrateEarly(Map, java.util.Properties)} began before the
+     * configuration was read when they were started for the database and login this configuration names (otherwise
+     * they are awaited and the migrations run again, as without them).
+     *
+     * @param config configuration
+     * @param early  migrations begun early, if any
+     * @return the running service
+     * @throws DatabaseFailure if the database cannot be reached or migrated
+     */
+    static InventoryServer start(InventoryConfig config, Optional<EarlyMigration> early) {
         // JUL's own shutdown hook waits for close(), so that the lines logged while stopping still go out
         LogShutdown.hold();
         Optional<CloudWatchHandler> logs = Optional.empty();
         try {
             logs = shipLogs(config);
-            InventoryServer server = startServer(config);
+            InventoryServer server = startServer(config, early);
             server.logShipping = logs;
             logs.ifPresent(h -> LOG_DROPS.add(h.shipper()::dropped));
             return server;
@@ -136,7 +151,70 @@ public final class InventoryServer implements AutoCloseable {
         }
     }
 
-    private static InventoryServer startServer(InventoryConfig config) {
+    /**
+     * Migrations begun by {@link Main} before Helidon's configuration was read, on a thread of their own.
+     *
+     * @param owner   the login they run as
+     * @param task    their outcome: the number of scripts applied
+     * @param started {@link System#nanoTime()} when they began
+     */
+    record EarlyMigration(PgDatabase.Settings owner, java.util.concurrent.FutureTask<Integer> task, long started) {
+
+        /** Whether these migrations are the ones {@code wanted} asks for: same database, same login. */
+        boolean serves(PgDatabase.Settings wanted) {
+            return owner.url().equals(wanted.url()) && Objects.equals(owner.user(), wanted.user())
+                   && Objects.equals(owner.password(), wanted.password());
+        }
+
+        /** Waits for them, whatever their outcome (they are not the configured ones). */
+        void awaitQuietly() {
+            try {
+                task.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException e) {
+                // the configured migrations report their own failure
+            }
+        }
+    }
+
+    /**
+     * Begins the migrations as the very first thing of the start, when the environment names the database: the
+     * first login (SCRAM-SHA-256, hundreds of milliseconds of a cold JVM) and the scripts then run while Helidon
+     * reads its configuration and builds the web server, instead of after the configuration. Only the environment is
+     * read here, with the names {@link InventoryConfig} gives those settings; when a system property could override
+     * one of them ({@code inventory.db.*}), or the URL is not a PostgreSQL one (the configuration then fails with
+     * exit code 2), nothing begins early. {@link #start(InventoryConfig, Optional)} adopts them only if the
+     * configuration names the same database and login.
+     *
+     * @param env        the environment
+     * @param properties the system properties
+     * @return the migrations begun, or empty
+     */
+    static Optional<EarlyMigration> migrateEarly(Map<String, String> env, java.util.Properties properties) {
+        String url = env.get("INVENTORY_DB_URL");
+        if (url == null || !url.trim().startsWith("jdbc:postgresql:")
+            || properties.stringPropertyNames().stream().anyMatch(k -> k.startsWith("inventory.db."))) {
+            return Optional.empty();
+        }
+        Optional<String> migrationUser = nonBlank(env.get("INVENTORY_DB_MIGRATION_USER"));
+        PgDatabase.Settings owner = migrationUser.isPresent()
+                ? new PgDatabase.Settings(url.trim(), migrationUser.get(),
+                        nonBlank(env.get("INVENTORY_DB_MIGRATION_PASSWORD")).orElse(null), 1, CONNECT_TIMEOUT)
+                : new PgDatabase.Settings(url.trim(), nonBlank(env.get("INVENTORY_DB_USER")).orElse(null),
+                        nonBlank(env.get("INVENTORY_DB_PASSWORD")).orElse(null), 1, CONNECT_TIMEOUT);
+        java.util.concurrent.FutureTask<Integer> task = new java.util.concurrent.FutureTask<>(
+                () -> PgDatabase.migrate(owner));
+        long started = System.nanoTime();
+        Thread.ofPlatform().name("migrate").daemon(true).start(task);
+        return Optional.of(new EarlyMigration(owner, task, started));
+    }
+
+    private static Optional<String> nonBlank(String value) {
+        return Optional.ofNullable(value).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    private static InventoryServer startServer(InventoryConfig config, Optional<EarlyMigration> early) {
         Optional<EmbeddedDatabase> embedded = Optional.empty();
         // the service's pool logs in as a role that reads and writes rows; migrations run as the schema's owner
         PgDatabase.Settings service;
@@ -162,21 +240,39 @@ public final class InventoryServer implements AutoCloseable {
         // Migrating (mostly waiting for the database, and one SCRAM login) and building the web server (class
         // initialisation) take about as long as each other at start-up: on two cores they run side by side. Nothing
         // touches the database, and nothing listens, before the migrations are done.
-        long t0 = System.nanoTime();
         PgDatabase.Settings migrator = owner;
+        Optional<EarlyMigration> adopted = early.filter(m -> m.serves(migrator));
+        if (early.isPresent() && adopted.isEmpty()) {
+            // begun for another database or login than the configuration names: let them end, then migrate anew
+            early.get().awaitQuietly();
+        }
+        long t0 = adopted.map(EarlyMigration::started).orElseGet(System::nanoTime);
         Optional<EmbeddedDatabase> pg = embedded;
+        // the pool connects lazily: opening it touches no database
+        PgDatabase db = PgDatabase.open(service);
         java.util.concurrent.FutureTask<Integer> migrated = new java.util.concurrent.FutureTask<>(() -> {
             // reaches the database first: an SQLException means unreachable, a RuntimeException a failed migration
-            int applied = PgDatabase.migrate(migrator);
+            int applied;
+            if (adopted.isPresent()) {
+                try {
+                    applied = adopted.get().task().get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                }
+            } else {
+                applied = PgDatabase.migrate(migrator);
+            }
             LOG.log(applied > 0 ? Level.INFO : Level.DEBUG, "applied " + applied + " database migration(s) in "
-                    + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms" + (adopted.isPresent() ? " (begun at start)" : ""));
             if (pg.isPresent()) {
                 pg.get().ensureServiceLogin();
             }
-            if (service != migrator) {
+            if (!service.equals(migrator)) {
                 // a wrong service login fails the start like an unreachable database, not every request later
                 PgDatabase.probe(service);
             }
+            // the pool's first login (the readiness check's connection) now, while the web server is being built
+            Thread.ofVirtual().name("pool-first-login").start(db::ping);
             return applied;
         });
         Thread.ofPlatform().name("migrate").start(migrated);
@@ -192,7 +288,6 @@ public final class InventoryServer implements AutoCloseable {
                         : "migrated") + ": " + e.getMessage(), e);
             }
         };
-        PgDatabase db = PgDatabase.open(service);
         try {
             InventoryServer server = wire(config, db, service, owner, embedded, awaitMigrations);
             LOG.log(Level.INFO, "listening " + (System.nanoTime() - t0) / 1_000_000 + " ms after the migrations began");
@@ -204,6 +299,7 @@ public final class InventoryServer implements AutoCloseable {
             } catch (InterruptedException | java.util.concurrent.ExecutionException ignored) {
                 // reported already, or the cause of this failure
             }
+            POOLS.remove(db); // the metrics read the newest open pool
             db.close();
             embedded.ifPresent(EmbeddedDatabase::close);
             throw e;

@@ -25,22 +25,38 @@ public final class Main {
     }
 
     /**
-     * @param args ignored; configuration comes from the environment and {@code application.yaml}
+     * @param args ignored (but for {@code --aot-training-passwords URL}, a step of {@code bin/inventory --train-aot});
+     *             configuration comes from the environment and {@code application.yaml}
      */
     public static void main(String[] args) {
+        if (args.length == 2 && args[0].equals("--aot-training-passwords")) {
+            // bin/inventory --train-aot, before the training start: see AotTraining.requirePasswords
+            try {
+                AotTraining.requirePasswords(args[1]);
+            } catch (java.sql.SQLException | InterruptedException e) {
+                System.err.println("inventory: the training database could not be made to ask for passwords: " + e);
+                System.exit(1);
+            }
+            System.exit(0);
+        }
         LogConfig.configureRuntime();
+        // before Helidon's configuration (a quarter of a second of a cold start): the first login and the migrations
+        // of the database the environment names run meanwhile on a thread of their own
+        var early = InventoryServer.migrateEarly(System.getenv(), System.getProperties());
         InventoryConfig config;
         try {
             config = InventoryConfig.from(Config.create());
             inventory.app.logging.Logs.configure(config.logFormat());
         } catch (InventoryConfig.Invalid e) {
+            // the migrations begun (one transaction) roll back as the connection goes with the process
+            early.ifPresent(m -> m.task().cancel(true));
             System.err.println("inventory: " + e.getMessage());
             System.exit(2);
             return;
         }
         InventoryServer server;
         try {
-            server = InventoryServer.start(config);
+            server = InventoryServer.start(config, early);
         } catch (InventoryServer.DatabaseFailure e) {
             System.err.println("inventory: " + e.getMessage());
             System.exit(3);

@@ -1,0 +1,120 @@
+package inventory.app;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Main begins the migrations of the database the environment names before Helidon's configuration is read
+ * (InventoryServer.migrateEarly). The start adopts them only for the database and login it is configured with,
+ * readiness still means migrated, and a failure still stops the start as a database failure.
+ */
+class EarlyMigrationTest {
+
+    @Test
+    void migrationsBegunEarlyAreAdoptedAndTheServiceIsReadyOnAMigratedSchema() throws Exception {
+        String url = newDatabase("early_adopted");
+        try {
+            var early = InventoryServer.migrateEarly(Map.of("INVENTORY_DB_URL", url), new Properties());
+            assertThat(early.isPresent(), is(true));
+            try (InventoryServer server = InventoryServer.start(config(url), early)) {
+                assertThat(early.get().task().get(), is(4));
+                assertThat(ready(server.port()), is(200));
+                assertThat(historyRows(url), is(4));
+            }
+        } finally {
+            dropDatabase(url);
+        }
+    }
+
+    @Test
+    void migrationsBegunForAnotherDatabaseAreAwaitedAndTheConfiguredOneIsMigrated() throws Exception {
+        String other = newDatabase("early_other");
+        String configured = newDatabase("early_configured");
+        try {
+            var early = InventoryServer.migrateEarly(Map.of("INVENTORY_DB_URL", other), new Properties());
+            try (InventoryServer server = InventoryServer.start(config(configured), early)) {
+                assertThat(early.get().task().isDone(), is(true));
+                assertThat(ready(server.port()), is(200));
+                assertThat(historyRows(configured), is(4));
+            }
+        } finally {
+            dropDatabase(other);
+            dropDatabase(configured);
+        }
+    }
+
+    @Test
+    void anUnreachableDatabaseStillFailsTheStart() {
+        String url = "jdbc:postgresql://127.0.0.1:1/nothing";
+        var early = InventoryServer.migrateEarly(Map.of("INVENTORY_DB_URL", url), new Properties());
+        var e = assertThrows(InventoryServer.DatabaseFailure.class, () -> InventoryServer.start(config(url), early));
+        assertThat(e.getMessage(), containsString("could not be reached"));
+    }
+
+    @Test
+    void nothingBeginsEarlyWithoutAPostgresUrlOrWhenASystemPropertyCouldOverrideIt() {
+        assertThat(InventoryServer.migrateEarly(Map.of(), new Properties()).isPresent(), is(false));
+        assertThat(InventoryServer.migrateEarly(Map.of("INVENTORY_DB_URL", "jdbc:mysql://localhost/x"),
+                new Properties()).isPresent(), is(false));
+        Properties overriding = new Properties();
+        overriding.setProperty("inventory.db.user", "someone-else");
+        assertThat(InventoryServer.migrateEarly(Map.of("INVENTORY_DB_URL", "jdbc:postgresql://127.0.0.1:1/x"),
+                overriding).isPresent(), is(false));
+    }
+
+    private static InventoryConfig config(String url) {
+        return InventoryConfig.of(0, Optional.of(url), 4, Path.of("target", "unused")).withAdminKey(TestServer.ADMIN_KEY);
+    }
+
+    private static int ready(int port) throws Exception {
+        HttpResponse<Void> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/health/ready")).build(),
+                HttpResponse.BodyHandlers.discarding());
+        return r.statusCode();
+    }
+
+    /** A new, empty database on the shared test server's PostgreSQL; its URL logs in as the owner. */
+    private static String newDatabase(String prefix) throws SQLException {
+        String base = TestServer.shared().databaseUrl();
+        String name = prefix + "_" + ProcessHandle.current().pid();
+        try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            s.execute("CREATE DATABASE " + name);
+        }
+        return base.replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1");
+    }
+
+    private static void dropDatabase(String url) throws SQLException {
+        String name = url.replaceFirst("^.*/([^/?]+)(\\?.*)?$", "$1");
+        try (Connection c = DriverManager.getConnection(TestServer.shared().databaseUrl());
+             Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        }
+    }
+
+    private static int historyRows(String url) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM flyway_schema_history WHERE success")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}
