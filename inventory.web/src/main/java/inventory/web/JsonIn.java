@@ -61,12 +61,20 @@ final class JsonIn {
     }
 
     /**
-     * A parsed body and its fingerprint (for idempotency).
+     * A parsed body.
      *
-     * @param object      the JSON object
-     * @param fingerprint SHA-256 of the canonical form: keys sorted, numbers normalised
+     * @param object the JSON object
      */
-    record Body(JsonObject object, String fingerprint) {
+    record Body(JsonObject object) {
+        /**
+         * Its fingerprint, for idempotency: computed when asked (only a request with an {@code Idempotency-Key} needs
+         * one), so other writes do not pay for the canonical form and its digest.
+         *
+         * @return SHA-256 of the canonical form: keys sorted, numbers normalised
+         */
+        String fingerprint() {
+            return JsonIn.fingerprint(object);
+        }
     }
 
     /**
@@ -75,7 +83,7 @@ final class JsonIn {
     static Body readOptional(ServerRequest req, int limit) {
         if (!req.content().hasEntity()) {
             JsonObject empty = JsonValue.EMPTY_JSON_OBJECT;
-            return new Body(empty, fingerprint(empty));
+            return new Body(empty);
         }
         return read(req, limit, false);
     }
@@ -111,7 +119,7 @@ final class JsonIn {
         if (!(value instanceof JsonObject object)) {
             throw new inventory.core.InventoryException.ValidationFailed("body", "must be a JSON object");
         }
-        return new Body(object, fingerprint(object));
+        return new Body(object);
     }
 
     /**
