@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -68,7 +67,7 @@ import inventory.web.StockHandler;
 public final class InventoryServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(InventoryServer.class.getName());
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     /** How often a process with stream clients looks for events numbered by other processes. */
     private static final Duration EVENT_POLL = Duration.ofMillis(250);
     /** Products whose {@code GET} answer is kept in memory: a few MB at 100,000 (about 600 bytes each). */
@@ -125,7 +124,7 @@ public final class InventoryServer implements AutoCloseable {
     }
 
     /**
-     * Starts the service, adopting migrations {@link #migrateEarly(Map, java.util.Properties)} began before the
+     * Starts the service, adopting migrations {@link EarlyMigration#begin(Map, java.util.Properties)} began before the
      * configuration was read when they were started for the database and login this configuration names (otherwise
      * they are awaited and the migrations run again, as without them).
      *
@@ -149,69 +148,6 @@ public final class InventoryServer implements AutoCloseable {
             LogShutdown.release();
             throw e;
         }
-    }
-
-    /**
-     * Migrations begun by {@link Main} before Helidon's configuration was read, on a thread of their own.
-     *
-     * @param owner   the login they run as
-     * @param task    their outcome: the number of scripts applied
-     * @param started {@link System#nanoTime()} when they began
-     */
-    record EarlyMigration(PgDatabase.Settings owner, java.util.concurrent.FutureTask<Integer> task, long started) {
-
-        /** Whether these migrations are the ones {@code wanted} asks for: same database, same login. */
-        boolean serves(PgDatabase.Settings wanted) {
-            return owner.url().equals(wanted.url()) && Objects.equals(owner.user(), wanted.user())
-                   && Objects.equals(owner.password(), wanted.password());
-        }
-
-        /** Waits for them, whatever their outcome (they are not the configured ones). */
-        void awaitQuietly() {
-            try {
-                task.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (java.util.concurrent.ExecutionException e) {
-                // the configured migrations report their own failure
-            }
-        }
-    }
-
-    /**
-     * Begins the migrations as the very first thing of the start, when the environment names the database: the
-     * first login (SCRAM-SHA-256, hundreds of milliseconds of a cold JVM) and the scripts then run while Helidon
-     * reads its configuration and builds the web server, instead of after the configuration. Only the environment is
-     * read here, with the names {@link InventoryConfig} gives those settings; when a system property could override
-     * one of them ({@code inventory.db.*}), or the URL is not a PostgreSQL one (the configuration then fails with
-     * exit code 2), nothing begins early. {@link #start(InventoryConfig, Optional)} adopts them only if the
-     * configuration names the same database and login.
-     *
-     * @param env        the environment
-     * @param properties the system properties
-     * @return the migrations begun, or empty
-     */
-    static Optional<EarlyMigration> migrateEarly(Map<String, String> env, java.util.Properties properties) {
-        String url = env.get("INVENTORY_DB_URL");
-        if (url == null || !url.trim().startsWith("jdbc:postgresql:")
-            || properties.stringPropertyNames().stream().anyMatch(k -> k.startsWith("inventory.db."))) {
-            return Optional.empty();
-        }
-        Optional<String> migrationUser = nonBlank(env.get("INVENTORY_DB_MIGRATION_USER"));
-        PgDatabase.Settings owner = migrationUser.isPresent()
-                ? new PgDatabase.Settings(url.trim(), migrationUser.get(),
-                        nonBlank(env.get("INVENTORY_DB_MIGRATION_PASSWORD")).orElse(null), 1, CONNECT_TIMEOUT)
-                : new PgDatabase.Settings(url.trim(), nonBlank(env.get("INVENTORY_DB_USER")).orElse(null),
-                        nonBlank(env.get("INVENTORY_DB_PASSWORD")).orElse(null), 1, CONNECT_TIMEOUT);
-        java.util.concurrent.FutureTask<Integer> task = new java.util.concurrent.FutureTask<>(
-                () -> PgDatabase.migrate(owner));
-        long started = System.nanoTime();
-        Thread.ofPlatform().name("migrate").daemon(true).start(task);
-        return Optional.of(new EarlyMigration(owner, task, started));
-    }
-
-    private static Optional<String> nonBlank(String value) {
-        return Optional.ofNullable(value).map(String::trim).filter(v -> !v.isEmpty());
     }
 
     private static InventoryServer startServer(InventoryConfig config, Optional<EarlyMigration> early) {

@@ -42,7 +42,7 @@ public final class Main {
         LogConfig.configureRuntime();
         // before Helidon's configuration (a quarter of a second of a cold start): the first login and the migrations
         // of the database the environment names run meanwhile on a thread of their own
-        var early = InventoryServer.migrateEarly(System.getenv(), System.getProperties());
+        var early = EarlyMigration.begin(System.getenv(), System.getProperties());
         InventoryConfig config;
         try {
             config = InventoryConfig.from(Config.create());

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Main begins the migrations of the database the environment names before Helidon's configuration is read
- * (InventoryServer.migrateEarly). The start adopts them only for the database and login it is configured with,
+ * (EarlyMigration.begin). The start adopts them only for the database and login it is configured with,
  * readiness still means migrated, and a failure still stops the start as a database failure.
  */
 class EarlyMigrationTest {
@@ -32,7 +32,7 @@ class EarlyMigrationTest {
     void migrationsBegunEarlyAreAdoptedAndTheServiceIsReadyOnAMigratedSchema() throws Exception {
         String url = newDatabase("early_adopted");
         try {
-            var early = InventoryServer.migrateEarly(Map.of("INVENTORY_DB_URL", url), new Properties());
+            var early = EarlyMigration.begin(Map.of("INVENTORY_DB_URL", url), new Properties());
             assertThat(early.isPresent(), is(true));
             try (InventoryServer server = InventoryServer.start(config(url), early)) {
                 assertThat(early.get().task().get(), is(4));
@@ -49,7 +49,7 @@ class EarlyMigrationTest {
         String other = newDatabase("early_other");
         String configured = newDatabase("early_configured");
         try {
-            var early = InventoryServer.migrateEarly(Map.of("INVENTORY_DB_URL", other), new Properties());
+            var early = EarlyMigration.begin(Map.of("INVENTORY_DB_URL", other), new Properties());
             try (InventoryServer server = InventoryServer.start(config(configured), early)) {
                 assertThat(early.get().task().isDone(), is(true));
                 assertThat(ready(server.port()), is(200));
@@ -64,19 +64,19 @@ class EarlyMigrationTest {
     @Test
     void anUnreachableDatabaseStillFailsTheStart() {
         String url = "jdbc:postgresql://127.0.0.1:1/nothing";
-        var early = InventoryServer.migrateEarly(Map.of("INVENTORY_DB_URL", url), new Properties());
+        var early = EarlyMigration.begin(Map.of("INVENTORY_DB_URL", url), new Properties());
         var e = assertThrows(InventoryServer.DatabaseFailure.class, () -> InventoryServer.start(config(url), early));
         assertThat(e.getMessage(), containsString("could not be reached"));
     }
 
     @Test
     void nothingBeginsEarlyWithoutAPostgresUrlOrWhenASystemPropertyCouldOverrideIt() {
-        assertThat(InventoryServer.migrateEarly(Map.of(), new Properties()).isPresent(), is(false));
-        assertThat(InventoryServer.migrateEarly(Map.of("INVENTORY_DB_URL", "jdbc:mysql://localhost/x"),
+        assertThat(EarlyMigration.begin(Map.of(), new Properties()).isPresent(), is(false));
+        assertThat(EarlyMigration.begin(Map.of("INVENTORY_DB_URL", "jdbc:mysql://localhost/x"),
                 new Properties()).isPresent(), is(false));
         Properties overriding = new Properties();
         overriding.setProperty("inventory.db.user", "someone-else");
-        assertThat(InventoryServer.migrateEarly(Map.of("INVENTORY_DB_URL", "jdbc:postgresql://127.0.0.1:1/x"),
+        assertThat(EarlyMigration.begin(Map.of("INVENTORY_DB_URL", "jdbc:postgresql://127.0.0.1:1/x"),
                 overriding).isPresent(), is(false));
     }
 
