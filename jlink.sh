@@ -181,36 +181,38 @@ cat > bin/inventory <<'LAUNCHER'
 #
 # JVM defaults, sized for the deployment target, a 0.5 vCPU / 1 GiB Fargate task, and the same on any host: the heap
 # is fixed rather than a share of the machine's memory, so the footprint does not depend on where it runs. Measured
-# on the 24 GiB 2-core dev machine, 64 connections of wrk reading and adjusting stock (issue 7), peak RSS (VmHWM)
-# was 245-247 MiB with the former -XX:MaxRAMPercentage=70 (initial heap 1/64 of 24 GiB = 384 MB, a 128 MB young
-# generation that load fills), 148-178 MiB with -Xms64m -Xmn24m, and 154-159 MiB with these (10,000 products, then
-# read, list and adjust load, the peak reset, and mixed load as the comparison harness runs it; old flags 173-178 on
-# the same runs). Outside the heap: the AOT cache mapped (31-32 MiB), JIT code (20-25 MiB), libjvm (17 MiB),
-# malloc arenas (13-16 MiB after the trim below, peaks while C2 compiles), metaspace and the modules file.
-#   -XX:+UseSerialGC             the service keeps little in memory (PostgreSQL holds the data): about 13 MB survive
-#                                a collection, so young collections of a Serial heap take 2-4 ms; it runs no
-#                                concurrent GC threads that would take CPU from request threads and PostgreSQL on
-#                                small CPU shares, and has the smallest native overhead (G1's remembered sets and
-#                                threads cost tens of MB of RSS). Picked only when JAVA_OPTS selects no collector:
-#                                JAVA_OPTS=-XX:+UseG1GC for a heap of several GB, -XX:+UseZGC for pause-sensitive
-#                                large heaps.
-#   -Xmn16m                      young generation 16 MB (eden 12.8 MB, two 1.6 MB survivor spaces). Under load eden
-#                                is touched whole between collections, so it is the heap's fixed share of RSS; about
-#                                2 MB are live in flight at 64 connections, so a young collection copies little and
-#                                takes 1-2 ms (measured: 565 collections, 0.95 s in all, over a minute of read, list,
-#                                adjust and mixed load, 1.6 % of the time). Larger: fewer collections, more RSS
-#                                (-Xmn24m: 8 MB more; -Xmn32m peaked at 162-169 MiB; the old 128 MB young
-#                                generation at 245).
-#   -Xms40m                      initial heap: the young generation and 24 MB of old generation. Serial's old
-#                                generation is touched up to where it has been filled, and objects promoted under
-#                                load fill it before the first full collection: with -Xms64m (40 MB old) its pages
-#                                all became resident over a long run, 16 MB more than now. The long-lived part is
-#                                10-13 MB (products kept in the read cache included), so a full collection (tens of
-#                                ms) comes about every half minute of heavy load, and the old generation grows only
-#                                if more than that stays live.
+# on the 24 GiB 2-core dev machine, 64 connections of wrk (issue 7, bench/run: 10,000 products, then read, list,
+# adjust, hot and mixed load, each scenario's peak reset as the comparison harness does): peak RSS (VmHWM) under
+# mixed was 245-247 MiB with the former -XX:MaxRAMPercentage=70 (initial heap 1/64 of 24 GiB = 384 MB, a 128 MB young
+# generation that load fills), 195-213 MiB with -Xms40m -Xmn16m and 187 with these. Outside the heap, about 120 MiB
+# that no heap flag changes: the AOT cache mapped (32 MiB), JIT code (13 MiB after start, 28 after all scenarios),
+# libjvm (17 MiB), malloc arenas (up to 18 MiB while C2 compiles), metaspace (10 MiB) and the modules file.
+#   -XX:+UseSerialGC             the service keeps little in memory (PostgreSQL holds the data): 17-27 MB survive
+#                                a full collection with 10,000 products in the read cache, so young collections of a
+#                                Serial heap take 0.5-2 ms; it runs no concurrent GC threads that would take CPU from
+#                                request threads and PostgreSQL on small CPU shares, and has the smallest native
+#                                overhead (G1's remembered sets and threads cost tens of MB of RSS). Picked only when
+#                                JAVA_OPTS selects no collector: JAVA_OPTS=-XX:+UseG1GC for a heap of several GB,
+#                                -XX:+UseZGC for pause-sensitive large heaps.
+#   -Xmn24m -XX:SurvivorRatio=2  young generation 24 MB: eden 12 MB, two 6 MB survivor spaces. Under load eden is
+#                                touched whole between collections, so it is the heap's fixed share of RSS. The
+#                                survivor spaces are large so that what is in flight at a collection (64 requests,
+#                                their virtual threads' stack chunks, socket buffers) ages there and dies young:
+#                                with the former -Xmn16m (1.6 MB survivors) they overflowed, the tenuring threshold
+#                                fell to 1-4 and the old generation grew 5 MB a second under read load alone. Part of
+#                                that was nepotism: Helidon's DataReader leaves each consumed buffer node linked to the
+#                                next, so one promoted node drags every later node of its connection into the old
+#                                generation until a full collection. With these the threshold stays at 15 and the old
+#                                generation does not grow under read load (gc logs of both, same run length).
+#   -Xms48m                      initial heap: the young generation and 24 MB of old generation.
 #   -Xmx256m                     the heap may grow to 256 MB for a burst of live data (many open event streams,
-#                                large pages) instead of failing, which leaves about 700 MB of a 1 GiB task for
-#                                everything else. Heap figures in JAVA_OPTS override all three (it comes last).
+#                                large pages, up to 100,000 products in the read cache at about 1.2 KB each) instead
+#                                of failing, which leaves about 700 MB of a 1 GiB task for everything else. Serial
+#                                grows the old generation rather than collect it while it may, so objects promoted
+#                                and dropped under write load (read cache entries replaced after a sale, about 1 MB a
+#                                second under mixed load) fill it towards 256 MB before the first full collection
+#                                (40-60 ms on two busy cores): over hours RSS approaches 380 MiB, not the figures
+#                                above. Heap figures in JAVA_OPTS override all of these (it comes last).
 #   -XX:TrimNativeHeapInterval=1000  every second, glibc returns the free parts of its malloc arenas to the OS. The
 #                                C2 compiler allocates its arenas there (NMT: Arena Chunk up to 25 MB, Compiler 15
 #                                MB while it compiled the request path) and frees them after each compilation, but
@@ -297,7 +299,7 @@ if [[ "${1:-}" == "--train-aot" ]]; then
 fi
 
 read -r -a extra <<<"${JAVA_OPTS:-}"
-flags=(-Xms40m -Xmx256m -Xmn16m -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError)
+flags=(-Xms48m -Xmx256m -Xmn24m -XX:SurvivorRatio=2 -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError)
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 gc='(^| )-XX:\+Use[A-Za-z0-9]+GC( |$)'
 [[ "${extra[*]}" =~ $gc ]] || flags=(-XX:+UseSerialGC "${flags[@]}")
