@@ -74,7 +74,8 @@
 # * Start-up: the script ends with a training start of the image (bin/inventory --train-aot) that writes the JDK 25
 #   AOT cache lib/inventory.aot (about 36 MB); the launcher passes -XX:AOTCache when the cache was made for its
 #   directory. The training takes production's path: a first start of the service runs the embedded PostgreSQL,
-#   `bin/inventory --aot-training-passwords URL` makes it ask for passwords (a login inventory_training with a
+#   then `bin/inventory --train-aot-on HOST:PORT` (also what container/train-aot.sh runs in the image build) does
+#   the two steps: `bin/inventory --aot-training-passwords URL` makes it ask for passwords (a login inventory_training with a
 #   SCRAM-SHA-256 password, owning a new database of that name, and a pg_hba.conf trusting only the superuser), and
 #   the training start (-XX:AOTCacheOutput, -Dinventory.aot.training) connects to that empty database with
 #   INVENTORY_DB_URL and the password, as production does, migrates it, sends itself a few hundred requests
@@ -177,6 +178,7 @@ cat > bin/inventory <<'LAUNCHER'
 # Starts the inventory service from this image: runtime/bin/java with lib/ on the module path.
 #   bin/inventory              runs the service; configuration comes from the environment (see README.md)
 #   bin/inventory --train-aot  (re)makes lib/inventory.aot, the AOT cache, for the image where it is now
+#   bin/inventory --train-aot-on HOST:PORT [FILE]  the training's steps against a throwaway cluster (see below)
 # JAVA_OPTS is appended after the defaults below, so it overrides them (it is split on white space).
 #
 # JVM defaults, sized for the deployment target, a 0.5 vCPU / 1 GiB Fargate task, and the same on any host: the heap
@@ -235,6 +237,40 @@ set -euo pipefail
 DIR="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd -P)"
 AOT="$DIR/lib/inventory.aot"
 
+if [[ "${1:-}" == "--train-aot-on" ]]; then
+    # The two steps of a training against a throwaway PostgreSQL cluster at HOST:PORT that trusts its superuser's
+    # login to the database "postgres": the embedded one that --train-aot starts, or the one container/train-aot.sh
+    # starts in the image build. Never a shared database: the first step creates a role and a database and rewrites
+    # the cluster's pg_hba.conf. Writes the cache to FILE (lib/inventory.aot when not given) and nothing else.
+    if [[ $# -lt 2 || $# -gt 3 || ! "$2" =~ ^[^:/]+:[0-9]+$ ]]; then
+        echo "usage: bin/inventory --train-aot-on HOST:PORT [FILE]" >&2
+        exit 2
+    fi
+    out="${3:-$AOT}"
+    log="$(mktemp "${TMPDIR:-/tmp}/inventory-aot-training.XXXXXX")"
+    # production logs in with a password (SCRAM-SHA-256); the embedded PostgreSQL trusts every login: a login of
+    # the training's own with a password, on a database of its own, makes the training start log in as production
+    if ! env INVENTORY_DB_URL="jdbc:postgresql://$2/postgres" \
+            "$DIR/bin/inventory" --aot-training-passwords "jdbc:postgresql://$2/postgres" >"$log" 2>&1 </dev/null; then
+        cat "$log" >&2
+        rm -f "$log"
+        echo "inventory: the training database could not be prepared" >&2
+        exit 1
+    fi
+    if ! env INVENTORY_DB_URL="jdbc:postgresql://$2/inventory_training" \
+            INVENTORY_DB_USER=inventory_training INVENTORY_DB_PASSWORD=training-only-not-a-secret \
+            INVENTORY_PORT=0 INVENTORY_ADMIN_KEY=training-only-not-a-secret-0123456789abcdef \
+            JAVA_OPTS="${JAVA_OPTS:-} -XX:AOTCacheOutput=$out -Dinventory.aot.training=true" \
+            "$DIR/bin/inventory" >"$log" 2>&1 </dev/null || [[ ! -s "$out" ]]; then
+        cat "$log" >&2
+        rm -f "$log" "$out"
+        echo "inventory: the AOT training start failed" >&2
+        exit 1
+    fi
+    rm -f "$log"
+    exit 0
+fi
+
 if [[ "${1:-}" == "--train-aot" ]]; then
     # As STYLE.md says: same paths and flags. The training takes the path of production, a database given by
     # INVENTORY_DB_URL: a first start of the service runs the embedded PostgreSQL (and is left running), and the
@@ -244,7 +280,6 @@ if [[ "${1:-}" == "--train-aot" ]]; then
     rm -f "$AOT" "$AOT.dir"
     data="$(mktemp -d "${TMPDIR:-/tmp}/inventory-aot.XXXXXX")"
     db_log="$data/database.log"
-    log="$data/training.log"
     db_pid=
     # shellcheck disable=SC2317  # not unreachable: the EXIT trap below runs it
     stop_training_db() {
@@ -274,23 +309,8 @@ if [[ "${1:-}" == "--train-aot" ]]; then
         echo "inventory: the training database did not start; the service runs without the cache" >&2
         exit 1
     fi
-    # production logs in with a password (SCRAM-SHA-256); the embedded PostgreSQL trusts every login: a login of
-    # the training's own with a password, on a database of its own, makes the training start log in as production
-    if ! env INVENTORY_DB_URL="jdbc:postgresql://127.0.0.1:$port/postgres" \
-            "$DIR/bin/inventory" --aot-training-passwords "jdbc:postgresql://127.0.0.1:$port/postgres" \
-            >"$log" 2>&1 </dev/null; then
-        cat "$log" >&2
-        echo "inventory: the training database could not be prepared; the service runs without the cache" >&2
-        exit 1
-    fi
-    if ! env INVENTORY_DB_URL="jdbc:postgresql://127.0.0.1:$port/inventory_training" \
-            INVENTORY_DB_USER=inventory_training INVENTORY_DB_PASSWORD=training-only-not-a-secret \
-            INVENTORY_PORT=0 INVENTORY_ADMIN_KEY="$key" \
-            JAVA_OPTS="${JAVA_OPTS:-} -XX:AOTCacheOutput=$AOT -Dinventory.aot.training=true" \
-            "$DIR/bin/inventory" >"$log" 2>&1 </dev/null || [[ ! -s "$AOT" ]]; then
-        cat "$log" >&2
-        echo "inventory: AOT training failed; the service runs without the cache" >&2
-        rm -f "$AOT"
+    if ! "$DIR/bin/inventory" --train-aot-on "127.0.0.1:$port" "$AOT"; then
+        echo "inventory: the service runs without the cache" >&2
         exit 1
     fi
     printf '%s\n' "$DIR" > "$AOT.dir"

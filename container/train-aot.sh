@@ -25,8 +25,7 @@ cp /opt/embedded/*.jar "$TRAIN/lib/"
 data="$(mktemp -d)"
 chown "$uid:$uid" "$data"
 db_log="$(mktemp)"
-train_log="$(mktemp)"
-chmod 666 "$db_log" "$train_log"
+chmod 666 "$db_log"
 
 # not through as_trainer: a backgrounded function is a subshell, and $! would be the subshell, not the service
 # (stop_db's SIGTERM then missed the JVM, which outlived the build); setpriv, env and the launcher exec each other
@@ -51,22 +50,9 @@ fi
 rm -f "$AOT" "$AOT.dir"
 # written where the trainer may write (the image stays root's), then moved: the cache's own path does not matter
 out="$data/inventory.aot"
-# a login with a password (SCRAM-SHA-256, as production's) on a database of its own: see bin/inventory --train-aot
-if ! as_trainer env INVENTORY_DB_URL="jdbc:postgresql://127.0.0.1:$port/postgres" \
-        "$APP/bin/inventory" --aot-training-passwords "jdbc:postgresql://127.0.0.1:$port/postgres" \
-        >"$train_log" 2>&1 </dev/null; then
-    cat "$train_log" >&2
-    echo "train-aot: the training database could not be prepared" >&2
-    exit 1
-fi
-if ! as_trainer env INVENTORY_DB_URL="jdbc:postgresql://127.0.0.1:$port/inventory_training" \
-        INVENTORY_DB_USER=inventory_training INVENTORY_DB_PASSWORD=training-only-not-a-secret \
-        INVENTORY_PORT=0 INVENTORY_ADMIN_KEY=training-only-not-a-secret-0123456789abcdef \
-        JAVA_OPTS="-XX:AOTCacheOutput=$out -Dinventory.aot.training=true" \
-        "$APP/bin/inventory" >"$train_log" 2>&1 </dev/null \
-   || [[ ! -s "$out" ]]; then
-    cat "$train_log" >&2
-    echo "train-aot: the training start failed" >&2
+# the training's two steps are the launcher's (bin/inventory --train-aot-on), against this database
+if ! as_trainer "$APP/bin/inventory" --train-aot-on "127.0.0.1:$port" "$out"; then
+    echo "train-aot: the training failed" >&2
     exit 1
 fi
 mv "$out" "$AOT"
@@ -74,5 +60,5 @@ printf '%s\n' "$APP" > "$AOT.dir"
 chown -R root:root "$APP"
 stop_db
 trap - EXIT
-rm -rf "$TRAIN" "$data" "$db_log" "$train_log"
+rm -rf "$TRAIN" "$data" "$db_log"
 echo "train-aot: $AOT $(du -h "$AOT" | cut -f1)"
