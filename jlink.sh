@@ -208,7 +208,7 @@ cat > bin/inventory <<'LAUNCHER'
 #                                generation does not grow under read load (gc logs of both, same run length).
 #   -Xms48m                      initial heap: the young generation and 24 MB of old generation.
 #   -Xmx256m                     the heap may grow to 256 MB for a burst of live data (many open event streams,
-#                                large pages, up to 100,000 products in the read cache at about 1.2 KB each) instead
+#                                large pages, up to 100,000 products in the read cache, 0.6-1.4 KB each) instead
 #                                of failing, which leaves about 700 MB of a 1 GiB task for everything else. Serial
 #                                grows the old generation rather than collect it while it may, so objects promoted
 #                                and dropped under write load (read cache entries replaced after a sale, about 1 MB a
