@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
-import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
@@ -25,7 +24,6 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 
 import inventory.app.logging.CloudWatchHandler;
-import inventory.app.logging.CloudWatchShipper;
 import inventory.app.logging.LogShutdown;
 import inventory.core.Idempotency;
 import inventory.core.ApiKeys;
@@ -141,13 +139,13 @@ public final class InventoryServer implements AutoCloseable {
         LogShutdown.hold();
         Optional<CloudWatchHandler> logs = Optional.empty();
         try {
-            logs = shipLogs(config);
+            logs = Telemetry.shipLogs(config);
             InventoryServer server = startServer(config, early);
             server.logShipping = logs;
-            logs.ifPresent(h -> LOG_DROPS.add(h.shipper()::dropped));
+            logs.ifPresent(h -> Telemetry.LOG_DROPS.add(h.shipper()::dropped));
             return server;
         } catch (RuntimeException e) {
-            stopShippingLogs(logs);
+            Telemetry.stopShippingLogs(logs);
             LogShutdown.release();
             throw e;
         }
@@ -238,7 +236,7 @@ public final class InventoryServer implements AutoCloseable {
             } catch (InterruptedException | java.util.concurrent.ExecutionException ignored) {
                 // reported already, or the cause of this failure
             }
-            POOLS.remove(db); // the metrics read the newest open pool
+            Telemetry.POOLS.remove(db); // the metrics read the newest open pool
             db.close();
             embedded.ifPresent(EmbeddedDatabase::close);
             throw e;
@@ -276,18 +274,18 @@ public final class InventoryServer implements AutoCloseable {
                 idempotency);
 
         MeterRegistry registry = Metrics.globalRegistry();
-        registerPoolGauges(registry, db);
+        Telemetry.registerPoolGauges(registry, db);
         HttpMetrics httpMetrics = new HttpMetrics(registry);
         BusinessMetrics business = BusinessMetrics.global();
-        ActiveReservations active = new ActiveReservations(reservationRepository::activeCount);
+        Telemetry.ActiveReservations active = new Telemetry.ActiveReservations(reservationRepository::activeCount);
         business.gauge("inventory.reservations.active", "active reservations not yet expired (whole database)",
-                active, ActiveReservations::value);
-        business.counter("db.pool.timeouts", "requests that gave up waiting for a database connection (503)", POOLS,
+                active, Telemetry.ActiveReservations::value);
+        business.counter("db.pool.timeouts", "requests that gave up waiting for a database connection (503)", Telemetry.POOLS,
                 pools -> pools.stream().mapToLong(PgDatabase::poolTimeouts).sum());
         business.counter("inventory.log.lines.dropped", "log lines dropped because CloudWatch Logs could not take them",
-                LOG_DROPS, drops -> drops.stream().mapToLong(java.util.function.LongSupplier::getAsLong).sum());
+                Telemetry.LOG_DROPS, drops -> drops.stream().mapToLong(java.util.function.LongSupplier::getAsLong).sum());
         EmfReporter emf = config.logFormat().equals("json")
-                ? emf(httpMetrics, business, db, active) : null;
+                ? Telemetry.emf(httpMetrics, business, db, active) : null;
 
         HealthCheck database = new HealthCheck() {
             @Override
@@ -368,85 +366,12 @@ public final class InventoryServer implements AutoCloseable {
                 productChanges);
     }
 
-    /** Log-line drop counts of the CloudWatch shippers of this process (none when shipping is off). */
-    static final java.util.concurrent.ConcurrentLinkedDeque<java.util.function.LongSupplier> LOG_DROPS =
-            new java.util.concurrent.ConcurrentLinkedDeque<>();
-
-    /** The number of active reservations, read from the database at most every 5 s. */
-    static final class ActiveReservations {
-        private static final long MAX_AGE = Duration.ofSeconds(5).toNanos();
-        private final java.util.function.LongSupplier query;
-        private volatile long value;
-        private volatile long readAt = Long.MIN_VALUE;
-
-        ActiveReservations(java.util.function.LongSupplier query) {
-            this.query = query;
-        }
-
-        synchronized double value() {
-            long now = System.nanoTime();
-            if (readAt == Long.MIN_VALUE || now - readAt > MAX_AGE) {
-                try {
-                    value = query.getAsLong();
-                } catch (RuntimeException e) {
-                    // the database is away: keep the last figure; readiness says the rest
-                }
-                readAt = now;
-            }
-            return value;
-        }
-    }
-
-    private static EmfReporter emf(HttpMetrics http, BusinessMetrics business, PgDatabase db, ActiveReservations active) {
-        HttpMetrics.Window[] window = {new HttpMetrics.Window(0, 0, 0)};
-        Map<String, EmfReporter.Source> sources = new java.util.LinkedHashMap<>();
-        sources.put("Requests", new EmfReporter.Source("Count", false, () -> window[0].requests()));
-        sources.put("Errors5xx", new EmfReporter.Source("Count", false, () -> window[0].errors5xx()));
-        sources.put("LatencyP99Ms", new EmfReporter.Source("Milliseconds", false, () -> window[0].p99Ms()));
-        sources.put("PoolActive", new EmfReporter.Source("Count", false,
-                () -> db.poolStats().map(PgDatabase.PoolStats::active).orElse(0)));
-        sources.put("PoolPending", new EmfReporter.Source("Count", false,
-                () -> db.poolStats().map(PgDatabase.PoolStats::pending).orElse(0)));
-        sources.put("PoolTimeouts", EmfReporter.Source.counter(db::poolTimeouts));
-        sources.put("StockMovements", EmfReporter.Source.counter(business::movementsTotal));
-        sources.put("InsufficientStock", EmfReporter.Source.counter(business::insufficientTotal));
-        sources.put("ActiveReservations", new EmfReporter.Source("Count", false, active::value));
-        sources.put("IdempotentReplays", EmfReporter.Source.counter(business::replaysTotal));
-        sources.put("LogLinesDropped", EmfReporter.Source.counter(
-                () -> LOG_DROPS.stream().mapToLong(java.util.function.LongSupplier::getAsLong).sum()));
-        return new EmfReporter(Duration.ofSeconds(60), () -> window[0] = http.takeWindow(), sources);
-    }
-
     private static io.helidon.webserver.http.DirectHandlers directHandlers() {
         var builder = io.helidon.webserver.http.DirectHandlers.builder();
         for (io.helidon.http.DirectHandler.EventType type : io.helidon.http.DirectHandler.EventType.values()) {
             builder.addHandler(type, InventoryRouting.directHandler());
         }
         return builder.build();
-    }
-
-    /**
-     * The pools of the services running in this process, newest last. The metrics registry is global to the
-     * process and a gauge is registered once, so the gauges read the newest open pool rather than the pool of
-     * whichever service registered them first (tests run several services one after another).
-     */
-    private static final java.util.concurrent.ConcurrentLinkedDeque<PgDatabase> POOLS =
-            new java.util.concurrent.ConcurrentLinkedDeque<>();
-
-    private static void registerPoolGauges(MeterRegistry registry, PgDatabase db) {
-        POOLS.addLast(db);
-        record PoolGauge(String name, String description, java.util.function.ToIntFunction<PgDatabase.PoolStats> value) {
-        }
-        for (PoolGauge g : java.util.List.of(
-                new PoolGauge("db.pool.active", "connections in use", PgDatabase.PoolStats::active),
-                new PoolGauge("db.pool.idle", "idle connections", PgDatabase.PoolStats::idle),
-                new PoolGauge("db.pool.total", "open connections", PgDatabase.PoolStats::total),
-                new PoolGauge("db.pool.pending", "threads waiting for a connection", PgDatabase.PoolStats::pending),
-                new PoolGauge("db.pool.max", "maximum pool size", PgDatabase.PoolStats::max))) {
-            registry.getOrCreate(Gauge.builder(g.name(), POOLS,
-                    pools -> java.util.Optional.ofNullable(pools.peekLast()).flatMap(PgDatabase::poolStats)
-                            .map(s -> (double) g.value().applyAsInt(s)).orElse(0.0)).description(g.description()));
-        }
     }
 
     /**
@@ -463,52 +388,6 @@ public final class InventoryServer implements AutoCloseable {
      */
     public String serviceUser() {
         return settings.user();
-    }
-
-    /**
-     * Ships the log to CloudWatch Logs when a log group is configured: a handler on the root logger, formatting as
-     * the console does, in front of a shipper that never holds up the logging call.
-     */
-    private static Optional<CloudWatchHandler> shipLogs(InventoryConfig config) {
-        if (config.cloudWatchLogGroup().isEmpty()) {
-            return Optional.empty();
-        }
-        // the region named by the environment, never the SDK's last resort (asking the EC2 instance metadata)
-        String region = java.util.stream.Stream.of(System.getenv("AWS_REGION"), System.getProperty("aws.region"),
-                        System.getenv("AWS_DEFAULT_REGION"))
-                .filter(r -> r != null && !r.isBlank()).map(String::trim).findFirst()
-                .orElseThrow(() -> new IllegalStateException("a CloudWatch log group is set but no AWS region: set "
-                                                             + "AWS_REGION"));
-        CloudWatchShipper shipper = CloudWatchShipper.start(CloudWatchShipper.Settings.of(
-                config.cloudWatchLogGroup().get(), config.cloudWatchEndpoint(), Optional.of(region)));
-        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
-        java.util.logging.Formatter fallback = new java.util.logging.SimpleFormatter();
-        // the console's formatter at the time of each record, so that a format chosen later applies here too
-        java.util.logging.Formatter asTheConsole = new java.util.logging.Formatter() {
-            @Override
-            public String format(java.util.logging.LogRecord record) {
-                for (java.util.logging.Handler h : root.getHandlers()) {
-                    if (!(h instanceof CloudWatchHandler) && h.getFormatter() != null) {
-                        return h.getFormatter().format(record);
-                    }
-                }
-                return fallback.format(record);
-            }
-        };
-        CloudWatchHandler handler = new CloudWatchHandler(shipper, asTheConsole);
-        root.addHandler(handler);
-        LOG.log(Level.INFO, "shipping the log to CloudWatch Logs group " + shipper.settings().logGroup() + ", stream "
-                            + shipper.settings().logStream() + " in " + region
-                            + config.cloudWatchEndpoint().map(e -> " at " + e).orElse(""));
-        return Optional.of(handler);
-    }
-
-    /** Sends what is buffered (at most 5 s) and stops shipping; lines logged later go to the console only. */
-    private static void stopShippingLogs(Optional<CloudWatchHandler> logs) {
-        logs.ifPresent(handler -> {
-            java.util.logging.Logger.getLogger("").removeHandler(handler);
-            handler.close();
-        });
     }
 
     /**
@@ -541,11 +420,11 @@ public final class InventoryServer implements AutoCloseable {
         feed.close();
         server.stop();
         productChanges.close();
-        POOLS.remove(db);
+        Telemetry.POOLS.remove(db);
         db.close();
         embedded.ifPresent(EmbeddedDatabase::close);
         LOG.log(Level.INFO, "stopped");
-        stopShippingLogs(logShipping);
+        Telemetry.stopShippingLogs(logShipping);
         LogShutdown.release();
     }
 }
