@@ -75,8 +75,9 @@
 #   AOT cache lib/inventory.aot (about 36 MB); the launcher passes -XX:AOTCache when the cache was made for its
 #   directory. The training takes production's path: a first start of the service runs the embedded PostgreSQL,
 #   then `bin/inventory --train-aot-on HOST:PORT` (also what container/train-aot.sh runs in the image build) does
-#   the two steps: `bin/inventory --aot-training-passwords URL` makes it ask for passwords (a login inventory_training with a
-#   SCRAM-SHA-256 password, owning a new database of that name, and a pg_hba.conf trusting only the superuser), and
+#   the two steps: `bin/inventory --aot-training-passwords URL` makes it ask for passwords (a login
+#   inventory_training with a SCRAM-SHA-256 password, owning a new database of that name, and a pg_hba.conf
+#   trusting only the superuser), and
 #   the training start (-XX:AOTCacheOutput, -Dinventory.aot.training) connects to that empty database with
 #   INVENTORY_DB_URL and the password, as production does, migrates it, sends itself a few hundred requests
 #   (readiness, product create/read/list, stock adjustments, metrics) and exits. Trained on a trusting login, the
@@ -248,12 +249,12 @@ if [[ "${1:-}" == "--train-aot-on" ]]; then
     fi
     out="${3:-$AOT}"
     log="$(mktemp "${TMPDIR:-/tmp}/inventory-aot-training.XXXXXX")"
+    trap 'rm -f "$log"' EXIT
     # production logs in with a password (SCRAM-SHA-256); the embedded PostgreSQL trusts every login: a login of
     # the training's own with a password, on a database of its own, makes the training start log in as production
     if ! env INVENTORY_DB_URL="jdbc:postgresql://$2/postgres" \
             "$DIR/bin/inventory" --aot-training-passwords "jdbc:postgresql://$2/postgres" >"$log" 2>&1 </dev/null; then
         cat "$log" >&2
-        rm -f "$log"
         echo "inventory: the training database could not be prepared" >&2
         exit 1
     fi
@@ -263,11 +264,10 @@ if [[ "${1:-}" == "--train-aot-on" ]]; then
             JAVA_OPTS="${JAVA_OPTS:-} -XX:AOTCacheOutput=$out -Dinventory.aot.training=true" \
             "$DIR/bin/inventory" >"$log" 2>&1 </dev/null || [[ ! -s "$out" ]]; then
         cat "$log" >&2
-        rm -f "$log" "$out"
+        rm -f "$out"
         echo "inventory: the AOT training start failed" >&2
         exit 1
     fi
-    rm -f "$log"
     exit 0
 fi
 

@@ -280,10 +280,10 @@ public final class InventoryServer implements AutoCloseable {
         Telemetry.ActiveReservations active = new Telemetry.ActiveReservations(reservationRepository::activeCount);
         business.gauge("inventory.reservations.active", "active reservations not yet expired (whole database)",
                 active, Telemetry.ActiveReservations::value);
-        business.counter("db.pool.timeouts", "requests that gave up waiting for a database connection (503)", Telemetry.POOLS,
-                pools -> pools.stream().mapToLong(PgDatabase::poolTimeouts).sum());
+        business.counter("db.pool.timeouts", "requests that gave up waiting for a database connection (503)",
+                Telemetry.POOLS, pools -> pools.stream().mapToLong(PgDatabase::poolTimeouts).sum());
         business.counter("inventory.log.lines.dropped", "log lines dropped because CloudWatch Logs could not take them",
-                Telemetry.LOG_DROPS, drops -> drops.stream().mapToLong(java.util.function.LongSupplier::getAsLong).sum());
+                Telemetry.LOG_DROPS, drops -> Telemetry.logLinesDropped());
         EmfReporter emf = config.logFormat().equals("json")
                 ? Telemetry.emf(httpMetrics, business, db, active) : null;
 

@@ -32,6 +32,11 @@ final class Telemetry {
     static final java.util.concurrent.ConcurrentLinkedDeque<java.util.function.LongSupplier> LOG_DROPS =
             new java.util.concurrent.ConcurrentLinkedDeque<>();
 
+    /** @return log lines the CloudWatch shippers of this process dropped, in all */
+    static long logLinesDropped() {
+        return LOG_DROPS.stream().mapToLong(java.util.function.LongSupplier::getAsLong).sum();
+    }
+
     /** The number of active reservations, read from the database at most every 5 s. */
     static final class ActiveReservations {
         private static final long MAX_AGE = Duration.ofSeconds(5).toNanos();
@@ -73,7 +78,7 @@ final class Telemetry {
         sources.put("ActiveReservations", new EmfReporter.Source("Count", false, active::value));
         sources.put("IdempotentReplays", EmfReporter.Source.counter(business::replaysTotal));
         sources.put("LogLinesDropped", EmfReporter.Source.counter(
-                () -> LOG_DROPS.stream().mapToLong(java.util.function.LongSupplier::getAsLong).sum()));
+                Telemetry::logLinesDropped));
         return new EmfReporter(Duration.ofSeconds(60), () -> window[0] = http.takeWindow(), sources);
     }
 
