@@ -3,7 +3,6 @@ package inventory.app;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 
-import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 
 import inventory.app.logging.LogShutdown;
@@ -45,7 +44,7 @@ public final class Main {
         var early = EarlyMigration.begin(System.getenv(), System.getProperties());
         InventoryConfig config;
         try {
-            config = InventoryConfig.from(Config.create());
+            config = InventoryConfig.from(InventoryConfig.load());
             inventory.app.logging.Logs.configure(config.logFormat());
         } catch (InventoryConfig.Invalid e) {
             // the migrations begun (one transaction) roll back as the connection goes with the process
