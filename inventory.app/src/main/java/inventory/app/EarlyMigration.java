@@ -9,11 +9,13 @@ import inventory.persistence.PgDatabase;
 /**
  * Migrations begun by {@link Main} before Helidon's configuration was read, on a thread of their own.
  *
- * @param owner   the login they run as
- * @param task    their outcome: the number of scripts applied
- * @param started {@link System#nanoTime()} when they began
+ * @param owner    the login they run as
+ * @param task     their outcome: the number of scripts applied
+ * @param started  {@link System#nanoTime()} when they began
+ * @param loggedIn completed once the database took their login and answered, before the scripts run
  */
-record EarlyMigration(PgDatabase.Settings owner, java.util.concurrent.FutureTask<Integer> task, long started) {
+record EarlyMigration(PgDatabase.Settings owner, java.util.concurrent.FutureTask<Integer> task, long started,
+                      java.util.concurrent.CompletableFuture<Void> loggedIn) {
 
     /** Whether these migrations are the ones {@code wanted} asks for: same database, same login. */
     boolean serves(PgDatabase.Settings wanted) {
@@ -58,11 +60,12 @@ record EarlyMigration(PgDatabase.Settings owner, java.util.concurrent.FutureTask
                         nonBlank(env.get("INVENTORY_DB_MIGRATION_PASSWORD")).orElse(null), 1, timeout)
                 : new PgDatabase.Settings(url.trim(), nonBlank(env.get("INVENTORY_DB_USER")).orElse(null),
                         nonBlank(env.get("INVENTORY_DB_PASSWORD")).orElse(null), 1, timeout);
+        var loggedIn = new java.util.concurrent.CompletableFuture<Void>();
         java.util.concurrent.FutureTask<Integer> task = new java.util.concurrent.FutureTask<>(
-                () -> PgDatabase.migrate(owner));
+                () -> PgDatabase.migrate(owner, () -> loggedIn.complete(null)));
         long started = System.nanoTime();
         Thread.ofPlatform().name("migrate").daemon(true).start(task);
-        return Optional.of(new EarlyMigration(owner, task, started));
+        return Optional.of(new EarlyMigration(owner, task, started, loggedIn));
     }
 
     private static Optional<String> nonBlank(String value) {

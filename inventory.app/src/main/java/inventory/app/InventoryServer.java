@@ -187,6 +187,12 @@ public final class InventoryServer implements AutoCloseable {
         Optional<EmbeddedDatabase> pg = embedded;
         // the pool connects lazily: opening it touches no database
         PgDatabase db = PgDatabase.open(service);
+        // The pool's first login (the readiness check's connection) while the scripts run, once the migrations' own
+        // login has worked: that connection then mostly waits for the database, and the SCRAM code is warm. The
+        // embedded database's service login exists only after the migrations (ensureServiceLogin).
+        Runnable poolFirstLogin = () -> Thread.ofVirtual().name("pool-first-login").start(db::ping);
+        Runnable loggedIn = pg.isPresent() ? () -> { } : poolFirstLogin;
+        adopted.ifPresent(m -> m.loggedIn().thenRun(loggedIn));
         java.util.concurrent.FutureTask<Integer> migrated = new java.util.concurrent.FutureTask<>(() -> {
             // reaches the database first: an SQLException means unreachable, a RuntimeException a failed migration
             int applied;
@@ -197,7 +203,7 @@ public final class InventoryServer implements AutoCloseable {
                     throw e.getCause() instanceof Exception cause ? cause : e;
                 }
             } else {
-                applied = PgDatabase.migrate(migrator);
+                applied = PgDatabase.migrate(migrator, loggedIn);
             }
             LOG.log(applied > 0 ? Level.INFO : Level.DEBUG, "applied " + applied + " database migration(s) in "
                     + (System.nanoTime() - t0) / 1_000_000 + " ms" + (adopted.isPresent() ? " (begun at start)" : ""));
@@ -208,8 +214,9 @@ public final class InventoryServer implements AutoCloseable {
                 // a wrong service login fails the start like an unreachable database, not every request later
                 PgDatabase.probe(service);
             }
-            // the pool's first login (the readiness check's connection) now, while the web server is being built
-            Thread.ofVirtual().name("pool-first-login").start(db::ping);
+            if (pg.isPresent()) {
+                poolFirstLogin.run();
+            }
             return applied;
         });
         Thread.ofPlatform().name("migrate").start(migrated);

@@ -36,6 +36,8 @@ class EarlyMigrationTest {
             assertThat(early.isPresent(), is(true));
             try (InventoryServer server = InventoryServer.start(config(url), early)) {
                 assertThat(early.get().task().get(), is(4));
+                // the login was reported before the scripts, so the pool could log in meanwhile
+                assertThat(early.get().loggedIn().isDone(), is(true));
                 assertThat(ready(server.port()), is(200));
                 assertThat(historyRows(url), is(4));
             }
@@ -67,6 +69,8 @@ class EarlyMigrationTest {
         var early = EarlyMigration.begin(Map.of("INVENTORY_DB_URL", url), new Properties());
         var e = assertThrows(InventoryServer.DatabaseFailure.class, () -> InventoryServer.start(config(url), early));
         assertThat(e.getMessage(), containsString("could not be reached"));
+        // no login, so the pool was not sent to log in either
+        assertThat(early.orElseThrow().loggedIn().isDone(), is(false));
     }
 
     @Test

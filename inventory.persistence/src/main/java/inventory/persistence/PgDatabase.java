@@ -82,12 +82,27 @@ public final class PgDatabase implements Transactions, AutoCloseable {
      * @throws RuntimeException if a migration fails
      */
     public static int migrate(Settings settings) throws SQLException {
+        return migrate(settings, () -> { });
+    }
+
+    /**
+     * Migrates, telling {@code loggedIn} as soon as the database has taken the login and answered, before the
+     * scripts: the start logs the pool in meanwhile, while this connection mostly waits for the database.
+     *
+     * @param settings connection settings of the owner
+     * @param loggedIn run once the connection answers (not run if it never does)
+     * @return the number of migrations applied
+     * @throws SQLException if the database cannot be reached (within 5 s)
+     * @throws RuntimeException if a migration fails
+     */
+    public static int migrate(Settings settings, Runnable loggedIn) throws SQLException {
         Properties props = properties(settings, 5);
         props.setProperty("socketTimeout", "10");
         try (Connection c = DriverManager.getConnection(settings.url(), props)) {
             if (!c.isValid(5)) {
                 throw new SQLException("the database did not answer");
             }
+            loggedIn.run();
             c.setNetworkTimeout(Runnable::run, 0); // it answers: migrations may take as long as they take
             java.util.OptionalInt applied;
             try {
