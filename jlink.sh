@@ -235,12 +235,10 @@ cat > bin/inventory <<'LAUNCHER'
 #                                had compiled, the request path included, on the two cores the start itself needs:
 #                                C1 and C2 took 580 of the 1,100 ms of CPU a start used before it was ready. The
 #                                cache's classes, which are what halves the start, are used as before.
-#   -XX:CompileThresholdScaling=3  a method is compiled after three times the default number of calls and loops, so
-#                                fewer compilations of code that runs only at start. Code on the request path passes
-#                                the thresholds within a second of load: bench/run's req/s did not change beyond
-#                                noise (read 40.5k against 41.2k, mixed 13.4k against 13.1k, adjust 5.0k against
-#                                4.6k). With both flags a start used 700-950 ms of CPU instead of 1,050-1,300, and
-#                                was ready 100-150 ms sooner.
+#                                With it a start used 0.8-1.0 s of CPU instead of 1.05-1.3 s and was ready about
+#                                100 ms sooner. Not also raised: the compile thresholds (-XX:CompileThresholdScaling=3
+#                                cut another 100 ms of CPU at start, but compare's read p99 rose from 12-14 ms to
+#                                18-20 ms in three of four runs, the last compilations falling into the measurement).
 #   Thread stacks keep the default -Xss (1 MB, reserved not committed); request handlers run on virtual threads.
 #   The embedded PostgreSQL (no INVENTORY_DB_URL) is a separate process with its own memory on top of this.
 # exec replaces this shell, so SIGTERM from the orchestrator reaches the JVM, which drains in-flight requests
@@ -331,7 +329,7 @@ fi
 
 read -r -a extra <<<"${JAVA_OPTS:-}"
 flags=(-Xms48m -Xmx256m -Xmn24m -XX:SurvivorRatio=2 -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError
-       -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining -XX:CompileThresholdScaling=3)
+       -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining)
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 gc='(^| )-XX:\+Use[A-Za-z0-9]+GC( |$)'
 [[ "${extra[*]}" =~ $gc ]] || flags=(-XX:+UseSerialGC "${flags[@]}")
