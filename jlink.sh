@@ -237,8 +237,8 @@ cat > bin/inventory <<'LAUNCHER'
 #                                cache's classes, which are what halves the start, are used as before.
 #                                With it a start used 0.8-1.0 s of CPU instead of 1.05-1.3 s and was ready about
 #                                100 ms sooner. Not also raised: the compile thresholds (-XX:CompileThresholdScaling=3
-#                                cut another 100 ms of CPU at start, but compare's read p99 rose from 12-14 ms to
-#                                18-20 ms in three of four runs, the last compilations falling into the measurement).
+#                                cut another 100 ms of CPU at start, but compare's read p99 rose from 10-14 ms to
+#                                18-20 ms in four runs of five, the last compilations falling into the measurement).
 #   Thread stacks keep the default -Xss (1 MB, reserved not committed); request handlers run on virtual threads.
 #   The embedded PostgreSQL (no INVENTORY_DB_URL) is a separate process with its own memory on top of this.
 # exec replaces this shell, so SIGTERM from the orchestrator reaches the JVM, which drains in-flight requests

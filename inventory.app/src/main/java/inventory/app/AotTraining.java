@@ -56,9 +56,9 @@ final class AotTraining {
 
     /**
      * What a PostgreSQL login with SCRAM-SHA-256 (PostgreSQL's default password method) computes on the client:
-     * PBKDF2 with HMAC-SHA256, 4096 rounds. The training database trusts its logins, so without this the cache would
-     * hold neither the JCE's classes nor a profile of that loop, which the first login of a start then runs
-     * interpreted for a few hundred milliseconds.
+     * PBKDF2 with HMAC-SHA256, 4096 rounds. Without this the cache would not hold the classes of the JCE's
+     * PBKDF2, HMAC and SHA-256, which the first login of every start would then load and link. (The loop's
+     * profile is in the cache too, but the launcher does not replay profiles: see jlink.sh.)
      */
     private static void scramKeys() throws IOException {
         try {
