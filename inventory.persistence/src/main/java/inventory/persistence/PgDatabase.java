@@ -76,18 +76,9 @@ public final class PgDatabase implements Transactions, AutoCloseable {
      * schema costs one query and a new, empty one a transaction, both without starting Flyway
      * ({@link Migrations}); any other state is migrated by Flyway.
      *
-     * @param settings connection settings of the owner
-     * @return the number of migrations applied
-     * @throws SQLException if the database cannot be reached (within 5 s)
-     * @throws RuntimeException if a migration fails
-     */
-    public static int migrate(Settings settings) throws SQLException {
-        return migrate(settings, () -> { });
-    }
-
-    /**
-     * Migrates, telling {@code loggedIn} as soon as the database has taken the login and answered, before the
-     * scripts: the start logs the pool in meanwhile, while this connection mostly waits for the database.
+     * <p>
+     * {@code loggedIn} is told as soon as the database has taken the login and answered, before the scripts: the
+     * start logs the pool in meanwhile, while this connection mostly waits for the database.
      *
      * @param settings connection settings of the owner
      * @param loggedIn run once the connection answers (not run if it never does)
