@@ -271,6 +271,81 @@ class GroupCommitTest {
         assertThat("every product was created alone", shared > 0, is(true));
     }
 
+    /**
+     * A batch of creations takes its SKUs in one order, the same for every transaction, whatever order its requests
+     * came in: otherwise two batches (or a batch and another writer) that want two SKUs each, in opposite orders,
+     * deadlock, and PostgreSQL aborts one of them, failing every request in it.
+     */
+    @Test
+    void aBatchTakesItsSkusInOneOrderSoCrossedCreationsDoNotDeadlock() throws Exception {
+        String prefix = TestServer.sku("ORDER");
+        String first = prefix + "-a";
+        String second = prefix + "-b";
+        String early = prefix + "-m";
+        String late = prefix + "-z";
+        try (var lanes = server.jdbc(); var other = server.jdbc();
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            lanes.setAutoCommit(false);
+            other.setAutoCommit(false);
+            // one transaction holds the SKUs that keep both lanes busy; another holds the batch's SKU that sorts first
+            insertBare(lanes, first);
+            insertBare(lanes, second);
+            insertBare(other, early);
+            Future<TestServer.Response> a = pool.submit(() -> create(first));
+            Future<TestServer.Response> b = pool.submit(() -> create(second));
+            awaitWaiting(2);
+            // both lanes wait: these two queue, in this order, and are written as one batch when a lane comes free
+            Future<TestServer.Response> z = pool.submit(() -> create(late));
+            Thread.sleep(300);
+            Future<TestServer.Response> m = pool.submit(() -> create(early));
+            Thread.sleep(300);
+            lanes.rollback();
+            assertThat(a.get(30, java.util.concurrent.TimeUnit.SECONDS).status(), is(201));
+            assertThat(b.get(30, java.util.concurrent.TimeUnit.SECONDS).status(), is(201));
+            // the batch now waits for the SKU that sorts first, holding none: the other writer may take the later one
+            awaitWaiting(1);
+            try (var s = other.createStatement()) {
+                s.execute("SET LOCAL lock_timeout = '5s'");
+            }
+            insertBare(other, late);
+            other.commit();
+            for (var r : List.of(z.get(30, java.util.concurrent.TimeUnit.SECONDS),
+                    m.get(30, java.util.concurrent.TimeUnit.SECONDS))) {
+                assertThat(r.body(), r.status(), is(409));
+                assertThat(r.body(), r.code(), is("sku-conflict"));
+            }
+        }
+        assertThat(Invariants.count(server, "SELECT count(*) FROM products WHERE lower(sku) LIKE lower('" + prefix
+                                            + "-%') AND deleted_at IS NULL"), is(4L));
+    }
+
+    private TestServer.Response create(String sku) {
+        return server.post("/v1/products", "{\"sku\": \"" + sku + "\", \"name\": \"Crossed\", \"price\": \"1.00\","
+                                           + " \"currency\": \"EUR\", \"initialQuantity\": 1}");
+    }
+
+    /** A product row written behind the API, in the connection's open transaction: it holds the SKU until the end. */
+    private static void insertBare(java.sql.Connection c, String sku) throws SQLException {
+        try (var s = c.prepareStatement("INSERT INTO products (id, sku, name, price, currency, status, created_at,"
+                                        + " updated_at) VALUES (gen_random_uuid(), ?, 'Behind', 1, 'EUR', 'ACTIVE',"
+                                        + " now(), now())")) {
+            s.setString(1, sku);
+            s.executeUpdate();
+        }
+    }
+
+    /** Waits until this many of the service's statements wait for a lock. */
+    private void awaitWaiting(int statements) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        long waiting;
+        do {
+            Thread.sleep(20);
+            waiting = Invariants.count(server, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                               + " AND usename = '" + server.serviceUser() + "'");
+        } while (waiting < statements && System.nanoTime() < deadline);
+        assertThat("statements waiting for a lock", waiting, is((long) statements));
+    }
+
     /** What one of the racing clients does. */
     @FunctionalInterface
     private interface Client {

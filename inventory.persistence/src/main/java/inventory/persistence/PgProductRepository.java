@@ -92,6 +92,10 @@ public final class PgProductRepository implements ProductRepository {
             + " CAST(? AS jsonb), CAST(? AS bigint), CAST(? AS timestamptz), CAST(? AS text), CAST(? AS uuid),"
             + " CAST(? AS text), CAST(? AS text), CAST(? AS text))";
 
+    /**
+     * The rows go in in the SKU index's order, whatever order the requests came in: a row whose SKU another open
+     * transaction has just written waits for it, and two writers that took SKUs in opposite orders would deadlock.
+     */
     private static String insertAll(int rows) {
         return "WITH v (id, sku, name, description, price, currency, status, threshold, attributes, on_hand, at, location,"
                + " movement_id, reason, reference, note) AS (VALUES " + String.join(", ", java.util.Collections.nCopies(rows,
@@ -99,7 +103,7 @@ public final class PgProductRepository implements ProductRepository {
                 p AS (INSERT INTO products (id, sku, name, description, price, currency, status, low_stock_threshold,
                                             attributes, on_hand, reserved, version, created_at, updated_at)
                       SELECT id, sku, name, description, price, currency, status, threshold, attributes, on_hand, 0, 1, at, at
-                        FROM v
+                        FROM v ORDER BY lower(sku)
                       ON CONFLICT (lower(sku)) WHERE deleted_at IS NULL DO NOTHING
                       RETURNING id),
                 l AS (INSERT INTO stock_levels (product_id, location, on_hand)
