@@ -227,6 +227,13 @@ cat > bin/inventory <<'LAUNCHER'
 #                                training start; halves the time to the first request. Used only if it was made
 #                                for this directory: the JVM checks the module path, so a moved image runs without
 #                                it until `bin/inventory --train-aot` is run there.
+#   -XX:-AOTAdapterCaching       (diagnostic) only when the CPU is not the one the cache was trained on (its feature
+#                                flags differ from lib/inventory.aot.cpu, as in an image built on one machine and
+#                                run on another). JDK 25 stores in the cache, and uses by default, the i2c/c2i
+#                                adapters it generated for the training CPU; before 25.0.5 nothing checks the CPU,
+#                                and on one without the instructions they use (AVX-512 on a build host, none on
+#                                the task's) the JVM dies of SIGILL in an AdapterBlob (JDK-8388703). Generating the
+#                                ~550 adapters anew costs a few ms of the start; the cache's classes are still used.
 #   MALLOC_ARENA_MAX=2           (environment, unless set) glibc keeps up to 8 malloc arenas per CPU, one per thread
 #                                that mallocs concurrently (compiler threads, GC, pool threads); two are plenty for
 #                                the JVM's native allocations and keep their pages from scattering.
@@ -246,6 +253,8 @@ cat > bin/inventory <<'LAUNCHER'
 set -euo pipefail
 DIR="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd -P)"
 AOT="$DIR/lib/inventory.aot"
+# The CPU's feature flags: the AOT cache records the training machine's (lib/inventory.aot.cpu), see below.
+cpu_flags() { grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true; }
 
 if [[ "${1:-}" == "--train-aot-on" ]]; then
     # The two steps of a training against a throwaway PostgreSQL cluster at HOST:PORT that trusts its superuser's
@@ -286,7 +295,7 @@ if [[ "${1:-}" == "--train-aot" ]]; then
     # training start connects to its still empty database "postgres", migrates it, serves a few hundred requests
     # of its own (-Dinventory.aot.training) and exits, which writes the cache. So the cache holds the classes and
     # profiles of migrating a new database and of the request path, and none of the embedded PostgreSQL's.
-    rm -f "$AOT" "$AOT.dir"
+    rm -f "$AOT" "$AOT.dir" "$AOT.cpu"
     data="$(mktemp -d "${TMPDIR:-/tmp}/inventory-aot.XXXXXX")"
     db_log="$data/database.log"
     db_pid=
@@ -323,6 +332,7 @@ if [[ "${1:-}" == "--train-aot" ]]; then
         exit 1
     fi
     printf '%s\n' "$DIR" > "$AOT.dir"
+    cpu_flags > "$AOT.cpu"
     echo "inventory: AOT cache $AOT ($(du -h "$AOT" | cut -f1))"
     exit 0
 fi
@@ -336,6 +346,8 @@ gc='(^| )-XX:\+Use[A-Za-z0-9]+GC( |$)'
 aot='(^| )-XX:AOT'
 if [[ -s "$AOT" && -f "$AOT.dir" && "$(<"$AOT.dir")" == "$DIR" && ! "${extra[*]}" =~ $aot ]]; then
     flags+=("-XX:AOTCache=$AOT")
+    # the cache's adapter code was generated for the training machine's CPU: on another CPU, generate it anew
+    [[ -f "$AOT.cpu" && "$(<"$AOT.cpu")" == "$(cpu_flags)" ]] || flags+=(-XX:-AOTAdapterCaching)
 fi
 cmd=("$DIR/runtime/bin/java" "${flags[@]}" "${extra[@]}"
      --add-modules ALL-MODULE-PATH -p "$DIR/lib" -m inventory.app/inventory.app.Main "$@")

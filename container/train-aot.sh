@@ -47,7 +47,7 @@ if ! grep -q ' ready on ' "$db_log" || [[ ! "$port" =~ ^[0-9]+$ ]]; then
     exit 1
 fi
 
-rm -f "$AOT" "$AOT.dir"
+rm -f "$AOT" "$AOT.dir" "$AOT.cpu"
 # written where the trainer may write (the image stays root's), then moved: the cache's own path does not matter
 out="$data/inventory.aot"
 # the training's two steps are the launcher's (bin/inventory --train-aot-on), against this database
@@ -57,6 +57,8 @@ if ! as_trainer "$APP/bin/inventory" --train-aot-on "127.0.0.1:$port" "$out"; th
 fi
 mv "$out" "$AOT"
 printf '%s\n' "$APP" > "$AOT.dir"
+# the CPU the cache's adapter code was generated for: the launcher uses that code only on the same one
+grep -m1 '^flags' /proc/cpuinfo > "$AOT.cpu" || true
 chown -R root:root "$APP"
 stop_db
 trap - EXIT

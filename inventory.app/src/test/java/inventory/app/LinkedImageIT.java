@@ -176,6 +176,42 @@ class LinkedImageIT {
         assertThat(shipped.getLast(), containsString("inventory.app.InventoryServer: stopped"));
         System.out.println("LinkedImageIT: " + shipped.size() + " log lines shipped to CloudWatch Logs in "
                            + cloudWatch.batches().size() + " batches");
+
+        // the cache's adapter code is used only on the CPU it was trained on (lib/inventory.aot.cpu): elsewhere the
+        // launcher has the JVM generate it anew, and the JVM starts with the cache all the same
+        Path cpu = ROOT.resolve("target/inventory/lib/inventory.aot.cpu");
+        String trainedOn = Files.readString(cpu);
+        assertThat(trainedOn, startsWith("flags"));
+        assertThat(jvmFlags(launcher, build), not(containsString("-XX:-AOTAdapterCaching")));
+        try {
+            Files.writeString(cpu, "flags\t\t: fpu sse sse2\n");
+            String elsewhere = jvmFlags(launcher, build);
+            assertThat(elsewhere, containsString("-XX:-AOTAdapterCaching"));
+            assertThat(elsewhere, containsString("-XX:AOTCache="));
+        } finally {
+            Files.writeString(cpu, trainedOn);
+        }
+    }
+
+    /**
+     * The flags the launcher gives the JVM, which prints them and then stops at the configuration (exit code 2):
+     * the JVM itself accepted them with the cache.
+     */
+    private static String jvmFlags(Path launcher, Path dir) throws IOException, InterruptedException {
+        Path out = dir.resolve("flags.log");
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString()).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.toFile());
+        pb.environment().keySet().removeIf(name -> name.startsWith("INVENTORY_") || name.equals("JAVA_OPTS"));
+        pb.environment().put("JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+        pb.environment().put("INVENTORY_DB_URL", "jdbc:postgresql://127.0.0.1:1/none");
+        pb.environment().put("INVENTORY_PORT", "not-a-port");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        assertThat("the launcher exited", p.waitFor(60, TimeUnit.SECONDS), is(true));
+        String printed = Files.readString(out);
+        assertThat(printed, p.exitValue(), is(2));
+        assertThat(printed, containsString("INVENTORY_PORT"));
+        return printed;
     }
 
     @AfterEach
