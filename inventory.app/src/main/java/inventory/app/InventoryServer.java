@@ -418,7 +418,15 @@ public final class InventoryServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        housekeeping.shutdownNow();
+        // background work in progress finishes its statement: an interrupt would close the connection under it
+        housekeeping.shutdown();
+        try {
+            if (!housekeeping.awaitTermination(2, TimeUnit.SECONDS)) {
+                housekeeping.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         sweeper.close();
         if (emf != null) {
             emf.close();

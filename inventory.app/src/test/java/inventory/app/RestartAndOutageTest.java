@@ -79,6 +79,62 @@ class RestartAndOutageTest {
         }
     }
 
+    /**
+     * A stop while the background pollers wait for the database: they finish their statement instead of being
+     * interrupted, which closed their connection's socket under it (logged by the pool as a broken connection, with
+     * an exception, at the end of every unlucky stop).
+     */
+    @Test
+    void aStopLetsTheBackgroundPollersFinishTheirStatements() throws Exception {
+        java.util.List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        TestServer server = TestServer.start(TestServer.dataDir("stop"));
+        Thread stopping = null;
+        try (var blocker = server.jdbc()) {
+            blocker.setAutoCommit(false);
+            try (var s = blocker.createStatement()) {
+                // the product-changes poller reads events every 100 ms: its next read waits for this lock
+                s.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE");
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (server.count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND usename = ?",
+                    server.serviceUser()) == 0) {
+                assertThat("a poller waits for the lock", System.nanoTime() < deadline, is(true));
+                Thread.sleep(20);
+            }
+            root.addHandler(capture);
+            stopping = Thread.ofVirtual().start(server::close);
+            Thread.sleep(500);
+            assertThat("the stop waits for the statement in progress", stopping.isAlive(), is(true));
+            blocker.rollback();
+            stopping.join(Duration.ofSeconds(20));
+            assertThat("stopped", stopping.isAlive(), is(false));
+        } finally {
+            root.removeHandler(capture);
+            if (stopping == null) {
+                server.close();
+            }
+        }
+        assertThat(warnings.stream().map(r -> r.getLoggerName() + ": " + r.getMessage() + " " + r.getThrown()).toList()
+                .toString(), warnings.isEmpty(), is(true));
+    }
+
     private static EmbeddedPostgres postgres(Path dir, int port) throws IOException {
         return EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(false)
                 .setPort(port).setRegisterShutdownHook(false).start();

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Numbers committed events and fans them out to live subscribers.
@@ -34,7 +33,7 @@ public final class EventFeed implements AutoCloseable {
     private boolean signalled;
     private long position;
     private volatile boolean closed;
-    private Thread pump;
+    private final BackgroundLoop pump = new BackgroundLoop("event-pump");
 
     /**
      * @param log  stored events
@@ -51,7 +50,7 @@ public final class EventFeed implements AutoCloseable {
     public void start() {
         position = log.sequence();
         log.onAppended(this::wake);
-        pump = Thread.ofVirtual().name("event-pump").start(this::run);
+        pump.start(this::run);
     }
 
     /**
@@ -125,6 +124,9 @@ public final class EventFeed implements AutoCloseable {
                     woken = signalled;
                     signalled = false;
                 }
+                if (closed) {
+                    return;
+                }
                 if (woken) {
                     // let a burst of commits gather: one sequencer transaction numbers them all
                     Thread.sleep(COALESCE);
@@ -142,7 +144,9 @@ public final class EventFeed implements AutoCloseable {
                     LOG.log(Level.WARNING, "event feed: cannot reach the database, retrying: " + e.getMessage());
                     failing = true;
                 }
-                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+                if (!pump.pause(Duration.ofSeconds(1))) {
+                    return;
+                }
             }
         }
     }
@@ -200,9 +204,9 @@ public final class EventFeed implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (pump != null) {
-            pump.interrupt();
-        }
+        // the pump ends at its next look at closed; a sequencing in progress commits first (within two seconds)
+        wake();
+        pump.stop(Duration.ofSeconds(2));
         synchronized (lock) {
             subscribers.forEach(s -> s.queue.add(CLOSED));
             subscribers.clear();

@@ -16,8 +16,7 @@ public final class ReservationSweeper implements AutoCloseable {
 
     private final ReservationService reservations;
     private final Duration interval;
-    private volatile boolean closed;
-    private Thread thread;
+    private final BackgroundLoop loop = new BackgroundLoop("reservation-sweeper");
 
     /**
      * @param reservations reservation use cases
@@ -35,7 +34,7 @@ public final class ReservationSweeper implements AutoCloseable {
         if (interval.isZero() || interval.isNegative()) {
             return;
         }
-        thread = Thread.ofVirtual().name("reservation-sweeper").start(this::run);
+        loop.start(this::run);
     }
 
     /**
@@ -49,24 +48,21 @@ public final class ReservationSweeper implements AutoCloseable {
         do {
             n = reservations.expireDue(BATCH);
             total += n;
-        } while (n == BATCH && !closed);
+        } while (n == BATCH && !loop.stopping());
         return total;
     }
 
     private void run() {
         boolean failing = false;
-        while (!closed) {
+        while (loop.pause(interval)) {
             try {
-                Thread.sleep(interval);
                 sweep();
                 if (failing) {
                     LOG.log(Level.INFO, "reservation sweep: database reachable again");
                     failing = false;
                 }
-            } catch (InterruptedException e) {
-                return;
             } catch (RuntimeException e) {
-                if (!failing && !closed) {
+                if (!failing && !loop.stopping()) {
                     LOG.log(Level.WARNING, "reservation sweep failed, retrying: " + e.getMessage());
                     failing = true;
                 }
@@ -74,11 +70,9 @@ public final class ReservationSweeper implements AutoCloseable {
         }
     }
 
+    /** Stops sweeping: a sweep in progress finishes its batch first (within two seconds). */
     @Override
     public void close() {
-        closed = true;
-        if (thread != null) {
-            thread.interrupt();
-        }
+        loop.stop(Duration.ofSeconds(2));
     }
 }

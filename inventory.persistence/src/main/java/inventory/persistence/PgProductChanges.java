@@ -30,8 +30,7 @@ public final class PgProductChanges implements AutoCloseable {
     private final Consumer<UUID> changed;
     private final Runnable hearing;
     private final Runnable deaf;
-    private volatile boolean closed;
-    private Thread thread;
+    private final inventory.core.BackgroundLoop loop = new inventory.core.BackgroundLoop("product-changes");
 
     /**
      * @param db      the database
@@ -54,14 +53,15 @@ public final class PgProductChanges implements AutoCloseable {
      * @return this
      */
     public PgProductChanges start() {
-        thread = Thread.ofVirtual().name("product-changes").start(this::run);
+        loop.start(this::run);
         return this;
     }
 
     private void run() {
         long position = -1;
         boolean warned = false;
-        while (!closed) {
+        boolean going = true;
+        while (going) {
             try {
                 if (position < 0) {
                     position = latest();
@@ -82,14 +82,12 @@ public final class PgProductChanges implements AutoCloseable {
                             changed.accept(product);
                         }
                     }
-                } while (read == PAGE && !closed);
-                Thread.sleep(poll);
-            } catch (InterruptedException e) {
-                break;
+                } while (read == PAGE && !loop.stopping());
+                going = loop.pause(poll);
             } catch (RuntimeException e) {
                 deaf.run();
                 position = -1;
-                if (closed) {
+                if (loop.stopping()) {
                     break;
                 }
                 if (!warned) {
@@ -97,11 +95,7 @@ public final class PgProductChanges implements AutoCloseable {
                                            + "); reads go to the database until it can; retrying every second");
                     warned = true;
                 }
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException interrupted) {
-                    break;
-                }
+                going = loop.pause(Duration.ofSeconds(1));
             }
         }
         deaf.run();
@@ -117,16 +111,9 @@ public final class PgProductChanges implements AutoCloseable {
                 "SELECT seq, product_id FROM events WHERE seq > ? ORDER BY seq LIMIT ?", r -> r, after, PAGE));
     }
 
+    /** Stops polling: a read in progress finishes first (within two seconds). */
     @Override
     public void close() {
-        closed = true;
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        loop.stop(Duration.ofSeconds(2));
     }
 }
