@@ -38,10 +38,11 @@ public final class Main {
             }
             System.exit(0);
         }
-        LogConfig.configureRuntime();
-        // before Helidon's configuration (a quarter of a second of a cold start): the first login and the migrations
-        // of the database the environment names run meanwhile on a thread of their own
+        // first of all, even before the logging's configuration: the first login and the migrations of the database
+        // the environment names run on a thread of their own while Helidon reads its configuration and builds the
+        // web server; together they are the longest path of a start
         var early = EarlyMigration.begin(System.getenv(), System.getProperties());
+        LogConfig.configureRuntime();
         InventoryConfig config;
         try {
             config = InventoryConfig.from(InventoryConfig.load());
