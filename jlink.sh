@@ -245,15 +245,10 @@ cat > bin/inventory <<'LAUNCHER'
 #                                With it a start used 0.8-1.0 s of CPU instead of 1.05-1.3 s and was ready about
 #                                100 ms sooner. Not also raised: all the compile thresholds (-XX:CompileThresholdScaling=3
 #                                cut another 100 ms of CPU at start, but compare's read p99 rose from 10-14 ms to
-#                                18-20 ms in four runs of five, the last C2 compilations falling into the measurement).
-#   -XX:Tier3InvocationThreshold=1000 -XX:Tier3MinInvocationThreshold=500 -XX:Tier3CompileThreshold=10000
-#   -XX:Tier3BackEdgeThreshold=300000  five times the defaults: C1 compiles a method with profiling only after 1,000
-#                                calls instead of 200. Most of what a start runs (configuration, jar directories,
-#                                the migration's SQL, the first login) is warm, not hot, and no longer gets compiled
-#                                at all; the request path passes 1,000 calls in milliseconds of load, and C2's own
-#                                thresholds are unchanged. Alternating starts: CPU to ready 850 -> 760 ms, ready
-#                                584 -> 555 ms (medians of 9); compare read/mixed in alternating pairs: ready 599/577
-#                                -> 533/484 ms, read p99 17.2/16.7 -> 13.2/12.3 ms, throughput within the noise.
+#                                18-20 ms in four runs of five, the last C2 compilations falling into the measurement),
+#                                nor C1's alone (tier-3 thresholds five times the defaults: CPU to ready 850 -> 760
+#                                ms, but adjust 16 % slower in four alternating compare pairs: the group-commit
+#                                code runs once per batch, not per request, and stayed interpreted for seconds).
 #   Thread stacks keep the default -Xss (1 MB, reserved not committed); request handlers run on virtual threads.
 #   The embedded PostgreSQL (no INVENTORY_DB_URL) is a separate process with its own memory on top of this.
 # exec replaces this shell, so SIGTERM from the orchestrator reaches the JVM, which drains in-flight requests
@@ -347,9 +342,7 @@ fi
 
 read -r -a extra <<<"${JAVA_OPTS:-}"
 flags=(-Xms48m -Xmx256m -Xmn24m -XX:SurvivorRatio=2 -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError
-       -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining
-       -XX:Tier3InvocationThreshold=1000 -XX:Tier3MinInvocationThreshold=500 -XX:Tier3CompileThreshold=10000
-       -XX:Tier3BackEdgeThreshold=300000)
+       -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining)
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 gc='(^| )-XX:\+Use[A-Za-z0-9]+GC( |$)'
 [[ "${extra[*]}" =~ $gc ]] || flags=(-XX:+UseSerialGC "${flags[@]}")
