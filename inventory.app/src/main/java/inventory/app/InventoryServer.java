@@ -7,9 +7,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
@@ -27,6 +24,7 @@ import inventory.app.logging.CloudWatchHandler;
 import inventory.app.logging.LogShutdown;
 import inventory.core.Idempotency;
 import inventory.core.ApiKeys;
+import inventory.core.BackgroundLoop;
 import inventory.core.EventFeed;
 import inventory.core.RateLimiter;
 import inventory.core.LocationService;
@@ -81,7 +79,7 @@ public final class InventoryServer implements AutoCloseable {
     private final PgDatabase.Settings settings;
     private final PgDatabase.Settings owner;
     private final Optional<EmbeddedDatabase> embedded;
-    private final ScheduledExecutorService housekeeping;
+    private final BackgroundLoop housekeeping;
     private final EventFeed feed;
     private final ReservationSweeper sweeper;
     private final EmfReporter emf;
@@ -89,7 +87,7 @@ public final class InventoryServer implements AutoCloseable {
     private volatile Optional<CloudWatchHandler> logShipping = Optional.empty();
 
     private InventoryServer(WebServer server, PgDatabase db, PgDatabase.Settings settings, PgDatabase.Settings owner,
-                            Optional<EmbeddedDatabase> embedded, ScheduledExecutorService housekeeping, EventFeed feed,
+                            Optional<EmbeddedDatabase> embedded, BackgroundLoop housekeeping, EventFeed feed,
                             ReservationSweeper sweeper, EmfReporter emf, PgProductChanges productChanges) {
         this.server = server;
         this.db = db;
@@ -354,15 +352,18 @@ public final class InventoryServer implements AutoCloseable {
                 + "  " + key));
         server.start();
 
-        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofVirtual().name("housekeeping").factory());
-        housekeeping.scheduleWithFixedDelay(() -> {
-            try {
-                idempotencyStore.purgeOlderThan(Duration.ofHours(25));
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "purging old idempotency keys failed: " + e.getMessage());
+        BackgroundLoop housekeeping = new BackgroundLoop("housekeeping");
+        housekeeping.start(() -> {
+            Duration wait = Duration.ofMinutes(1);
+            while (housekeeping.pause(wait)) {
+                wait = Duration.ofMinutes(60);
+                try {
+                    idempotencyStore.purgeOlderThan(Duration.ofHours(25));
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "purging old idempotency keys failed: " + e.getMessage());
+                }
             }
-        }, 1, 60, TimeUnit.MINUTES);
+        });
         if (emf != null) {
             emf.start();
         }
@@ -418,15 +419,7 @@ public final class InventoryServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        // background work in progress finishes its statement: an interrupt would close the connection under it
-        housekeeping.shutdown();
-        try {
-            if (!housekeeping.awaitTermination(2, TimeUnit.SECONDS)) {
-                housekeeping.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        housekeeping.stop(Duration.ofSeconds(2));
         sweeper.close();
         if (emf != null) {
             emf.close();
