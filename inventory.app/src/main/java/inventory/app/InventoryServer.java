@@ -258,9 +258,9 @@ public final class InventoryServer implements AutoCloseable {
         PgEventLog eventLog = new PgEventLog(db, EventJson::data);
         EventFeed feed = new EventFeed(eventLog, EVENT_POLL);
         ReadCache<ProductHandler.Rendered> productCache = new ReadCache<>(PRODUCT_CACHE_CAPACITY);
-        eventLog.onProductChanged(productCache::invalidate);
+        eventLog.onProductChanged(productCache::invalidate, productCache::added);
         PgProductChanges productChanges = new PgProductChanges(db, PRODUCT_CHANGES_POLL, productCache::invalidate,
-                productCache::enable, productCache::disable);
+                productCache::added, productCache::enable, productCache::disable);
         ProductHandler products = new ProductHandler(
                 new ProductService(new PgProductRepository(db), db, eventLog, ids, clock), idempotency, productCache);
         StockService stockService = new StockService(new PgStockRepository(db), db, eventLog, ids, clock);

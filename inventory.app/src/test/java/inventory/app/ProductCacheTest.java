@@ -81,6 +81,43 @@ class ProductCacheTest {
     }
 
     @Test
+    void aCreatedProductIsKeptExactlyAsTheDatabaseAnswersIt() throws Exception {
+        String sku = TestServer.sku("CACHENEW");
+        // attributes out of order, a price with one fraction digit, every optional field: what the row gives back
+        var created = server.post("/v1/products", "{\"sku\": \"" + sku + "\", \"name\": \"New\", \"description\": \"d\","
+                + " \"price\": \"19.9\", \"currency\": \"EUR\", \"lowStockThreshold\": 2, \"initialQuantity\": 3,"
+                + " \"attributes\": {\"size\": \"L\", \"colour\": \"red\", \"a\": \"1\"}}");
+        assertThat(created.body(), created.status(), is(201));
+        String id = created.json().getString("id");
+        try (TestServer other = TestServer.start(server.databaseUrl(), 4)) {
+            // the other instance has never seen it: it reads the row
+            var fromDatabase = other.get("/v1/products/" + id);
+            assertThat(fromDatabase.body(), fromDatabase.status(), is(200));
+            // a change behind the service's back (no event): only an answer kept since the creation hides it
+            try (var c = server.jdbc(); var s = c.prepareStatement("UPDATE products SET name = 'Behind' WHERE id = ?::uuid")) {
+                s.setString(1, id);
+                assertThat(s.executeUpdate(), is(1));
+            }
+            try {
+                var kept = server.get("/v1/products/" + id);
+                assertThat("kept at the creation, byte for byte what the database answers", kept.body(),
+                        is(fromDatabase.body()));
+                assertThat(kept.body(), is(created.body()));
+                assertThat(kept.header("ETag"), is(fromDatabase.header("ETag")));
+            } finally {
+                try (var c = server.jdbc(); var s = c.prepareStatement("UPDATE products SET name = 'New' WHERE id = ?::uuid")) {
+                    s.setString(1, id);
+                    s.executeUpdate();
+                }
+            }
+        }
+        // the first change is still seen at once
+        var adjusted = server.post("/v1/products/" + id + "/stock/adjustments", "{\"delta\": -1, \"reason\": \"SOLD\"}");
+        assertThat(adjusted.body(), adjusted.status(), is(201));
+        assertThat(server.get("/v1/products/" + id).json().getJsonObject("stock").getInt("onHand"), is(2));
+    }
+
+    @Test
     void listsAreBuiltFromKeptProductsAndShowEveryChange() {
         String prefix = TestServer.sku("CACHELIST");
         List<String> ids = new ArrayList<>();

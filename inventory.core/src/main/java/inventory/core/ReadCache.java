@@ -108,6 +108,14 @@ public final class ReadCache<V> {
         slots.put(id, new Gone(clock.incrementAndGet()));
     }
 
+    /**
+     * Notes that a record was added (call after it committed): nothing kept changes, since nothing can be kept of a
+     * record that did not exist, but what was built from all records by an earlier stamp is out of date.
+     */
+    public void added() {
+        clock.incrementAndGet();
+    }
+
     /** Stops answering from memory (changes can no longer be heard). */
     public void disable() {
         enabled = false;

@@ -41,6 +41,31 @@ class ReadCacheTest {
     }
 
     @Test
+    void anAdditionMovesTheStampButKeepsWhatItsCreatorOffers() {
+        ReadCache<String> cache = enabled();
+        UUID other = UUID.randomUUID();
+        cache.offer(other, cache.stamp(), "o1");
+        long creator = cache.stamp();     // the creator takes its stamp before it writes ...
+        long page = cache.stamp();        // (a list built now, from all records)
+        cache.added();                    // ... the creation commits ...
+        cache.offer(id, creator, "v1");   // ... and the creator keeps what it wrote
+        assertEquals("v1", cache.get(id));
+        assertEquals("o1", cache.get(other));
+        // what was built from all records before the addition is out of date
+        org.junit.jupiter.api.Assertions.assertTrue(cache.stamp() > page);
+    }
+
+    @Test
+    void aCreatorCannotKeepItsRecordOnceSomeoneElseChangedIt() {
+        ReadCache<String> cache = enabled();
+        long creator = cache.stamp();     // the creator takes its stamp and writes v1 ...
+        cache.added();
+        cache.invalidate(id);             // ... someone who saw it in a list changes it to v2 at once ...
+        cache.offer(id, creator, "v1");   // ... and the creator offers v1 after that
+        assertNull(cache.get(id));
+    }
+
+    @Test
     void aSlowReaderCannotReplaceANewerValue() {
         ReadCache<String> cache = enabled();
         long slow = cache.stamp();        // a reader starts and reads v1 ...

@@ -89,27 +89,40 @@ public final class PgEventLog implements EventLog {
         }
         db.afterCommit(() -> listeners.forEach(Runnable::run));
         if (productChanged != null) {
-            // every change of a product writes an event of it, so this names every product the transaction changed
+            // every change of a product writes an event of it, so this names every product the transaction changed;
+            // a creation changes nothing anyone can have kept (its id is new): it is only told as one
             java.util.Set<java.util.UUID> products = new java.util.HashSet<>();
+            boolean created = false;
             for (Event e : events) {
-                if (e.productId() != null) {
+                if (e instanceof Event.ProductCreated) {
+                    created = true;
+                } else if (e.productId() != null) {
                     products.add(e.productId());
                 }
             }
-            db.afterCommit(() -> products.forEach(productChanged));
+            boolean anyCreated = created;
+            db.afterCommit(() -> {
+                products.forEach(productChanged);
+                if (anyCreated) {
+                    productCreated.run();
+                }
+            });
         }
     }
 
     private volatile java.util.function.Consumer<java.util.UUID> productChanged;
+    private volatile Runnable productCreated;
 
     /**
      * Asks to be told, once their transaction committed and before its caller goes on, of the products whose
      * events were appended.
      *
-     * @param listener gets each product's id
+     * @param changed gets the id of each product changed
+     * @param created run once when the transaction created products
      */
-    public void onProductChanged(java.util.function.Consumer<java.util.UUID> listener) {
-        this.productChanged = listener;
+    public void onProductChanged(java.util.function.Consumer<java.util.UUID> changed, Runnable created) {
+        this.productCreated = created;
+        this.productChanged = changed;
     }
 
     /** The highest inbox id moved by this instance. */

@@ -24,10 +24,13 @@ public final class PgProductChanges implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PgProductChanges.class.getName());
     private static final int PAGE = 2000;
+    /** {@link inventory.core.Event.ProductCreated#type()}. */
+    private static final String CREATED = "product.created";
 
     private final PgDatabase db;
     private final Duration poll;
     private final Consumer<UUID> changed;
+    private final Runnable created;
     private final Runnable hearing;
     private final Runnable deaf;
     private final inventory.core.BackgroundLoop loop = new inventory.core.BackgroundLoop("product-changes");
@@ -35,14 +38,17 @@ public final class PgProductChanges implements AutoCloseable {
     /**
      * @param db      the database
      * @param poll    how often to look for changes (how stale another instance's change may be seen here)
-     * @param changed gets each changed product's id
+     * @param changed gets each changed product's id (not a creation's: nothing can be kept of a new id)
+     * @param created run for each creation of a product
      * @param hearing run when changes can be heard (again)
      * @param deaf    run when changes may be missed from now on
      */
-    public PgProductChanges(PgDatabase db, Duration poll, Consumer<UUID> changed, Runnable hearing, Runnable deaf) {
+    public PgProductChanges(PgDatabase db, Duration poll, Consumer<UUID> changed, Runnable created, Runnable hearing,
+                            Runnable deaf) {
         this.db = db;
         this.poll = poll;
         this.changed = changed;
+        this.created = created;
         this.hearing = hearing;
         this.deaf = deaf;
     }
@@ -78,7 +84,10 @@ public final class PgProductChanges implements AutoCloseable {
                     for (DbRow row : rows) {
                         position = Rows.longValue(row, "seq");
                         UUID product = Rows.uuid(row, "product_id");
-                        if (product != null) {
+                        // a creation changes nothing kept: its id is new (and the instance that made it keeps it)
+                        if (CREATED.equals(Rows.string(row, "type"))) {
+                            created.run();
+                        } else if (product != null) {
                             changed.accept(product);
                         }
                     }
@@ -108,7 +117,7 @@ public final class PgProductChanges implements AutoCloseable {
 
     private List<DbRow> next(long after) {
         return db.inTransaction(() -> Rows.query(db.execute(),
-                "SELECT seq, product_id FROM events WHERE seq > ? ORDER BY seq LIMIT ?", r -> r, after, PAGE));
+                "SELECT seq, product_id, type FROM events WHERE seq > ? ORDER BY seq LIMIT ?", r -> r, after, PAGE));
     }
 
     /** Stops polling: a read in progress finishes first (within two seconds). */

@@ -72,8 +72,14 @@ public final class ProductHandler implements HttpService {
         JsonIn.Body body = JsonIn.read(req, JsonIn.SMALL, false);
         NewProduct cmd = ProductJson.readNew(body.object());
         var key = Http.idempotency(req, body);
-        java.util.function.Function<Product, inventory.core.StoredResponse> created =
-                p -> Http.json(201, Http.etag(p.version()), "/v1/products/" + p.id(), ProductJson.write(p));
+        // a new product is kept as GET would answer it (the same rendering of the same row), so the reads that
+        // usually follow a creation need no round trip; the stamp is taken before the write, as a reader's is
+        long stamp = cache.stamp();
+        java.util.function.Function<Product, inventory.core.StoredResponse> created = p -> {
+            byte[] json = ProductJson.write(p);
+            cache.offer(p.id(), stamp, new Rendered(p.version(), json));
+            return Http.json(201, Http.etag(p.version()), "/v1/products/" + p.id(), json);
+        };
         Idempotency.Outcome outcome = key.isEmpty()
                 // nothing to store: may be written together with concurrent creations (group commit), same answer
                 ? new Idempotency.Outcome(created.apply(products.createCombined(cmd)), false)
