@@ -257,12 +257,13 @@ public final class InventoryServer implements AutoCloseable {
         Idempotency idempotency = new Idempotency(db, idempotencyStore);
         PgEventLog eventLog = new PgEventLog(db, EventJson::data);
         EventFeed feed = new EventFeed(eventLog, EVENT_POLL);
-        ReadCache<ProductHandler.Rendered> productCache = new ReadCache<>(PRODUCT_CACHE_CAPACITY);
-        eventLog.onProductChanged(productCache::invalidate, productCache::added);
-        PgProductChanges productChanges = new PgProductChanges(db, PRODUCT_CHANGES_POLL, productCache::invalidate,
+        ReadCache<ProductHandler.Rendered> productCache = new ReadCache<>(PRODUCT_CACHE_CAPACITY,
+                ProductHandler.Rendered::version);
+        PgProductChanges productChanges = new PgProductChanges(db, PRODUCT_CHANGES_POLL, productCache::changed,
                 productCache::added, productCache::enable, productCache::disable);
         ProductHandler products = new ProductHandler(
                 new ProductService(new PgProductRepository(db), db, eventLog, ids, clock), idempotency, productCache);
+        eventLog.onCommitted(products::committed);
         StockService stockService = new StockService(new PgStockRepository(db), db, eventLog, ids, clock);
         db.onHoldsExpired(stockService::holdsExpired);
         StockHandler stock = new StockHandler(stockService, idempotency);

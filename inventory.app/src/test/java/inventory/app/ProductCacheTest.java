@@ -94,10 +94,7 @@ class ProductCacheTest {
             var fromDatabase = other.get("/v1/products/" + id);
             assertThat(fromDatabase.body(), fromDatabase.status(), is(200));
             // a change behind the service's back (no event): only an answer kept since the creation hides it
-            try (var c = server.jdbc(); var s = c.prepareStatement("UPDATE products SET name = 'Behind' WHERE id = ?::uuid")) {
-                s.setString(1, id);
-                assertThat(s.executeUpdate(), is(1));
-            }
+            renameBehindTheServicesBack(id, "Behind");
             try {
                 var kept = server.get("/v1/products/" + id);
                 assertThat("kept at the creation, byte for byte what the database answers", kept.body(),
@@ -105,16 +102,59 @@ class ProductCacheTest {
                 assertThat(kept.body(), is(created.body()));
                 assertThat(kept.header("ETag"), is(fromDatabase.header("ETag")));
             } finally {
-                try (var c = server.jdbc(); var s = c.prepareStatement("UPDATE products SET name = 'New' WHERE id = ?::uuid")) {
-                    s.setString(1, id);
-                    s.executeUpdate();
-                }
+                renameBehindTheServicesBack(id, "New");
             }
         }
         // the first change is still seen at once
         var adjusted = server.post("/v1/products/" + id + "/stock/adjustments", "{\"delta\": -1, \"reason\": \"SOLD\"}");
         assertThat(adjusted.body(), adjusted.status(), is(201));
         assertThat(server.get("/v1/products/" + id).json().getJsonObject("stock").getInt("onHand"), is(2));
+    }
+
+    @Test
+    void anAdjustmentKeepsTheAnswerExactlyAsTheDatabaseAnswersIt() throws Exception {
+        JsonObject p = server.product(TestServer.sku("CACHEADJ"), 100);
+        String id = p.getString("id");
+        // concurrent sales (written together), one alone with If-Match, and a receipt
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<TestServer.Response>> sales = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                sales.add(pool.submit(() -> server.post("/v1/products/" + id + "/stock/adjustments",
+                        "{\"delta\": -1, \"reason\": \"SOLD\"}")));
+            }
+            for (Future<TestServer.Response> sale : sales) {
+                assertThat(sale.get().body(), sale.get().status(), is(201));
+            }
+        }
+        var matched = server.post("/v1/products/" + id + "/stock/adjustments", "{\"delta\": -2, \"reason\": \"SOLD\"}",
+                "If-Match", "\"17\"");
+        assertThat(matched.body(), matched.status(), is(201));
+        var received = server.post("/v1/products/" + id + "/stock/adjustments", "{\"delta\": 5, \"reason\": \"RECEIVED\"}");
+        assertThat(received.body(), received.status(), is(201));
+        try (TestServer other = TestServer.start(server.databaseUrl(), 4)) {
+            var fromDatabase = other.get("/v1/products/" + id);
+            assertThat(fromDatabase.body(), fromDatabase.status(), is(200));
+            assertThat(fromDatabase.json().getJsonObject("stock").getInt("onHand"), is(87));
+            assertThat(fromDatabase.json().getInt("version"), is(19));
+            // a change behind the service's back (no event): only an answer kept through the adjustments hides it
+            renameBehindTheServicesBack(id, "Behind");
+            try {
+                var kept = server.get("/v1/products/" + id);
+                assertThat("kept through the adjustments, byte for byte what the database answers", kept.body(),
+                        is(fromDatabase.body()));
+                assertThat(kept.header("ETag"), is(fromDatabase.header("ETag")));
+            } finally {
+                renameBehindTheServicesBack(id, p.getString("name"));
+            }
+        }
+    }
+
+    private void renameBehindTheServicesBack(String id, String name) throws SQLException {
+        try (var c = server.jdbc(); var s = c.prepareStatement("UPDATE products SET name = ? WHERE id = ?::uuid")) {
+            s.setString(1, name);
+            s.setString(2, id);
+            assertThat(s.executeUpdate(), is(1));
+        }
     }
 
     @Test

@@ -55,4 +55,18 @@ public record Product(UUID id,
         return new Product(id, sku, name, description, price, currency, status, lowStockThreshold, attributes, other,
                 version, createdAt, updatedAt);
     }
+
+    /**
+     * The product after a change of its stock alone (an adjustment): its total stock, version and time of change
+     * are the change's, everything else stays.
+     *
+     * @param total   its total stock after the change
+     * @param version its version after the change
+     * @param at      when the change was made
+     * @return a copy
+     */
+    public Product after(Stock total, long version, Instant at) {
+        return new Product(id, sku, name, description, price, currency, status, lowStockThreshold, attributes, total,
+                version, createdAt, at);
+    }
 }

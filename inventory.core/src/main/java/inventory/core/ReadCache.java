@@ -3,18 +3,22 @@ package inventory.core;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * What a read of one record answered, kept until something changes that record, so the next read of it needs no
  * database round trip. Correct under concurrent writers, on one instance and on several:
  * <ul>
  *     <li>A reader takes a {@link #stamp()} <em>before</em> it asks the database, and {@link #offer offers} what it
- *     read with that stamp. Every change {@link #invalidate invalidates} its record <em>after</em> its transaction
- *     committed, leaving a tombstone with a later stamp. An offer whose stamp is older than the record's tombstone
- *     may have read the state before that commit, so it is refused: a stale answer never enters the cache, whatever
- *     the interleaving.</li>
- *     <li>This instance's own writes invalidate before their response is sent, so a client reads its own writes.
- *     Other instances' writes arrive as database notifications, milliseconds after their commit.</li>
+ *     read with that stamp. Every change is noted ({@link #changed changed}, {@link #invalidate invalidate})
+ *     <em>after</em> its transaction committed, with a later stamp: it forgets the record, leaving a tombstone, or,
+ *     when the kept value is the state just before the change and the change tells the state after it (a stock
+ *     adjustment), keeps that state instead. An offer whose stamp is older than the record's last change may have
+ *     read the state before that commit, so it is refused: a stale answer never enters the cache, whatever the
+ *     interleaving.</li>
+ *     <li>This instance's own writes are noted before their response is sent, so a client reads its own writes.
+ *     Other instances' writes are heard from the event feed, about 0.1 s after their commit.</li>
  *     <li>While those notifications cannot be received (the listening connection is down) the cache is
  *     {@link #disable disabled}: every read goes to the database. {@link #enable} starts again from empty, and
  *     refuses offers from readers that began before it.</li>
@@ -42,6 +46,7 @@ public final class ReadCache<V> {
     private final ConcurrentHashMap<UUID, Slot> slots = new ConcurrentHashMap<>();
     private final AtomicLong clock = new AtomicLong();
     private final int capacity;
+    private final ToLongFunction<V> versionOf;
     private volatile boolean enabled;
     /** Offers from readers that began before this stamp are refused (the cache was emptied after they began). */
     private volatile long emptiedAt;
@@ -49,13 +54,16 @@ public final class ReadCache<V> {
     /**
      * A cache that starts disabled: {@link #enable} it once changes can be heard.
      *
-     * @param capacity most records kept
+     * @param capacity  most records kept
+     * @param versionOf the version of the record a value shows: every committed change of a record raises it, so
+     *                  one version is one state
      */
-    public ReadCache(int capacity) {
+    public ReadCache(int capacity, ToLongFunction<V> versionOf) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive");
         }
         this.capacity = capacity;
+        this.versionOf = versionOf;
     }
 
     /**
@@ -106,6 +114,50 @@ public final class ReadCache<V> {
      */
     public void invalidate(UUID id) {
         slots.put(id, new Gone(clock.incrementAndGet()));
+    }
+
+    /**
+     * Notes a change that committed and took the record to {@code version}, made here or heard of from another
+     * instance; call after the commit. A value kept at that version or a later one stays (it already shows the
+     * change); one kept at the version just before becomes {@code next} of it, when the caller can tell the new
+     * state from the old one and the change (an adjustment: the same product with other stock figures); anything
+     * else is forgotten. Either way readers that began before this call cannot fill the slot with what they read.
+     * Whatever order the changes of a record are noted in, what is kept is its state at the version it shows.
+     *
+     * @param id      the record
+     * @param version its version after the change
+     * @param next    the value at {@code version} from the value at the version before, or null (then forgotten);
+     *                may return null
+     */
+    @SuppressWarnings("unchecked")
+    public void changed(UUID id, long version, UnaryOperator<V> next) {
+        slots.compute(id, (k, old) -> {
+            long now = clock.incrementAndGet();
+            if (old instanceof Value(Object value, long changed)) {
+                long kept = versionOf.applyAsLong((V) value);
+                if (kept >= version) {
+                    return new Value(value, now);
+                }
+                if (kept == version - 1 && next != null) {
+                    V after = next.apply((V) value);
+                    if (after != null && versionOf.applyAsLong(after) == version) {
+                        return new Value(after, now);
+                    }
+                }
+            }
+            return new Gone(now);
+        });
+    }
+
+    /**
+     * {@link #changed(UUID, long, UnaryOperator)} without a way to the new state: forgets what is kept unless it
+     * shows {@code version} or later.
+     *
+     * @param id      the record
+     * @param version its version after the change
+     */
+    public void changed(UUID id, long version) {
+        changed(id, version, null);
     }
 
     /**

@@ -14,8 +14,13 @@ class ReadCacheTest {
 
     private final UUID id = UUID.randomUUID();
 
+    /** Values here are a letter and the version they show: "v2" is version 2. */
+    private static long version(String value) {
+        return Long.parseLong(value.substring(1));
+    }
+
     private ReadCache<String> enabled() {
-        ReadCache<String> cache = new ReadCache<>(10);
+        ReadCache<String> cache = new ReadCache<>(10, ReadCacheTest::version);
         cache.enable();
         return cache;
     }
@@ -66,6 +71,48 @@ class ReadCacheTest {
     }
 
     @Test
+    void aChangeFromTheKeptVersionKeepsTheStateAfterIt() {
+        ReadCache<String> cache = enabled();
+        long slow = cache.stamp();                      // a reader starts and reads v1 ...
+        cache.offer(id, cache.stamp(), "v1");
+        cache.changed(id, 2, v -> "v2");                // ... v2 commits: kept v1 becomes v2 ...
+        assertEquals("v2", cache.get(id));
+        cache.offer(id, slow, "v1");                    // ... and the slow reader cannot put v1 back
+        assertEquals("v2", cache.get(id));
+        cache.changed(id, 3, v -> "v3");
+        assertEquals("v3", cache.get(id));
+    }
+
+    @Test
+    void aChangeNotFromTheKeptVersionForgetsIt() {
+        ReadCache<String> cache = enabled();
+        cache.offer(id, cache.stamp(), "v1");
+        cache.changed(id, 3, v -> "v3");                // v2 was missed: v1 + this change is not v3
+        assertNull(cache.get(id));
+        cache.changed(id, 4, v -> "v4");                // nothing kept to build on
+        assertNull(cache.get(id));
+        cache.offer(id, cache.stamp(), "v4");
+        cache.changed(id, 5, null);                     // a change that cannot tell the new state
+        assertNull(cache.get(id));
+        cache.offer(id, cache.stamp(), "v5");
+        cache.changed(id, 6, v -> "v7");                // a successor at the wrong version is not kept
+        assertNull(cache.get(id));
+    }
+
+    @Test
+    void changesNotedInAnyOrderLeaveTheLastStateOrNothing() {
+        ReadCache<String> cache = enabled();
+        cache.offer(id, cache.stamp(), "v1");
+        cache.changed(id, 3, v -> "v3");                // v3's writer notes first ...
+        cache.changed(id, 2, v -> "v2");                // ... then v2's
+        assertNull(cache.get(id));
+        cache.offer(id, cache.stamp(), "v3");
+        cache.changed(id, 2, v -> "v2");                // an older change heard late (from the event feed)
+        cache.changed(id, 3);                           // and this instance's own, heard again
+        assertEquals("v3", cache.get(id));
+    }
+
+    @Test
     void aSlowReaderCannotReplaceANewerValue() {
         ReadCache<String> cache = enabled();
         long slow = cache.stamp();        // a reader starts and reads v1 ...
@@ -86,7 +133,7 @@ class ReadCacheTest {
 
     @Test
     void answersNothingWhileDisabledAndRefusesReadsBegunBeforeItWasEnabled() {
-        ReadCache<String> cache = new ReadCache<>(10);
+        ReadCache<String> cache = new ReadCache<>(10, ReadCacheTest::version);
         cache.offer(id, cache.stamp(), "v1");
         assertNull(cache.get(id), "starts disabled");
         long before = cache.stamp();
@@ -103,7 +150,7 @@ class ReadCacheTest {
 
     @Test
     void startsOverWhenFull() {
-        ReadCache<String> cache = new ReadCache<>(3);
+        ReadCache<String> cache = new ReadCache<>(3, ReadCacheTest::version);
         cache.enable();
         for (int i = 0; i < 3; i++) {
             cache.offer(UUID.randomUUID(), cache.stamp(), "x");

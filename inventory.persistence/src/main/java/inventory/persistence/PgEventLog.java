@@ -88,41 +88,23 @@ public final class PgEventLog implements EventLog {
             exec.dml(sql.toString(), params.toArray());
         }
         db.afterCommit(() -> listeners.forEach(Runnable::run));
-        if (productChanged != null) {
-            // every change of a product writes an event of it, so this names every product the transaction changed;
-            // a creation changes nothing anyone can have kept (its id is new): it is only told as one
-            java.util.Set<java.util.UUID> products = new java.util.HashSet<>();
-            boolean created = false;
-            for (Event e : events) {
-                if (e instanceof Event.ProductCreated) {
-                    created = true;
-                } else if (e.productId() != null) {
-                    products.add(e.productId());
-                }
-            }
-            boolean anyCreated = created;
-            db.afterCommit(() -> {
-                products.forEach(productChanged);
-                if (anyCreated) {
-                    productCreated.run();
-                }
-            });
+        java.util.function.Consumer<Event> listener = committed;
+        if (listener != null) {
+            // every change of a product writes an event of it, so these tell every product the transaction changed
+            db.afterCommit(() -> events.forEach(listener));
         }
     }
 
-    private volatile java.util.function.Consumer<java.util.UUID> productChanged;
-    private volatile Runnable productCreated;
+    private volatile java.util.function.Consumer<Event> committed;
 
     /**
-     * Asks to be told, once their transaction committed and before its caller goes on, of the products whose
-     * events were appended.
+     * Asks to be told of the events appended, in order, once their transaction committed and before its caller
+     * goes on.
      *
-     * @param changed gets the id of each product changed
-     * @param created run once when the transaction created products
+     * @param listener gets each event
      */
-    public void onProductChanged(java.util.function.Consumer<java.util.UUID> changed, Runnable created) {
-        this.productCreated = created;
-        this.productChanged = changed;
+    public void onCommitted(java.util.function.Consumer<Event> listener) {
+        this.committed = listener;
     }
 
     /** The highest inbox id moved by this instance. */

@@ -3,7 +3,7 @@ package inventory.persistence;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Consumer;
+import java.util.function.ObjLongConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -29,7 +29,7 @@ public final class PgProductChanges implements AutoCloseable {
 
     private final PgDatabase db;
     private final Duration poll;
-    private final Consumer<UUID> changed;
+    private final ObjLongConsumer<UUID> changed;
     private final Runnable created;
     private final Runnable hearing;
     private final Runnable deaf;
@@ -38,13 +38,14 @@ public final class PgProductChanges implements AutoCloseable {
     /**
      * @param db      the database
      * @param poll    how often to look for changes (how stale another instance's change may be seen here)
-     * @param changed gets each changed product's id (not a creation's: nothing can be kept of a new id)
+     * @param changed gets each changed product's id and its version after the change (not a creation's: nothing
+     *                can be kept of a new id)
      * @param created run for each creation of a product
      * @param hearing run when changes can be heard (again)
      * @param deaf    run when changes may be missed from now on
      */
-    public PgProductChanges(PgDatabase db, Duration poll, Consumer<UUID> changed, Runnable created, Runnable hearing,
-                            Runnable deaf) {
+    public PgProductChanges(PgDatabase db, Duration poll, ObjLongConsumer<UUID> changed, Runnable created,
+                            Runnable hearing, Runnable deaf) {
         this.db = db;
         this.poll = poll;
         this.changed = changed;
@@ -88,7 +89,8 @@ public final class PgProductChanges implements AutoCloseable {
                         if (CREATED.equals(Rows.string(row, "type"))) {
                             created.run();
                         } else if (product != null) {
-                            changed.accept(product);
+                            Object version = Rows.raw(row, "version");
+                            changed.accept(product, version == null ? Long.MAX_VALUE : ((Number) version).longValue());
                         }
                     }
                 } while (read == PAGE && !loop.stopping());
@@ -117,7 +119,7 @@ public final class PgProductChanges implements AutoCloseable {
 
     private List<DbRow> next(long after) {
         return db.inTransaction(() -> Rows.query(db.execute(),
-                "SELECT seq, product_id, type FROM events WHERE seq > ? ORDER BY seq LIMIT ?", r -> r, after, PAGE));
+                "SELECT seq, product_id, type, (data ->> 'version')::bigint AS version FROM events WHERE seq > ? ORDER BY seq LIMIT ?", r -> r, after, PAGE));
     }
 
     /** Stops polling: a read in progress finishes first (within two seconds). */

@@ -13,6 +13,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
+import inventory.core.Event;
 import inventory.core.Idempotency;
 import inventory.core.InventoryException;
 import inventory.core.NewProduct;
@@ -36,13 +37,79 @@ public final class ProductHandler implements HttpService {
     private final ReadCache<Rendered> cache;
 
     /**
-     * A product's answer to {@code GET /v1/products/{id}}, as it is sent.
-     *
-     * @param version the product's version
-     * @param body    its JSON
+     * A product's answer to {@code GET /v1/products/{id}}: the product, and its JSON once a read asked for it (an
+     * adjustment's new state costs no rendering until it is read).
      */
-    public record Rendered(long version, byte[] body) {
+    public static final class Rendered {
+        private final Product product;
+        /** Rendered on the first read; two reads racing both render the same bytes. */
+        private volatile byte[] body;
+
+        /** @param product the product */
+        Rendered(Product product) {
+            this.product = product;
+        }
+
+        /**
+         * @param product the product
+         * @param body    its JSON
+         */
+        Rendered(Product product, byte[] body) {
+            this.product = product;
+            this.body = body;
+        }
+
+        /**
+         * @return the product's version
+         */
+        public long version() {
+            return product.version();
+        }
+
+        /** @return the JSON sent */
+        byte[] body() {
+            byte[] b = body;
+            if (b == null) {
+                b = ProductJson.write(product);
+                body = b;
+            }
+            return b;
+        }
+
+        /** The answer after an adjustment of the stock alone, or null when the product would not be kept. */
+        Rendered adjusted(Event.StockChanged change) {
+            var total = change.stock().total();
+            return total.reserved() != 0 ? null
+                    : new Rendered(product.after(total, change.stock().version(), change.at()));
+        }
     }
+
+    /**
+     * Brings the kept answers up to date with a committed change this instance made (before its response is sent,
+     * so a client reads its own writes): a creation only makes kept pages stale; an adjustment's new stock is
+     * applied to the kept answer it started from, so the next read still needs no round trip; any other change
+     * forgets the product's answer unless it already shows that version.
+     *
+     * @param e an event of the change, in the order they were written
+     */
+    public void committed(Event e) {
+        switch (e) {
+            case Event.ProductCreated c -> cache.added();
+            case Event.StockChanged s when ADJUSTMENT.equals(s.cause()) ->
+                    cache.changed(s.productId(), s.stock().version(), r -> r.adjusted(s));
+            case Event.StockChanged s -> cache.changed(s.productId(), s.stock().version());
+            case Event.StockLow l -> cache.changed(l.productId(), l.version());
+            case Event.ProductUpdated u -> cache.changed(u.productId(), u.product().version());
+            case Event.ProductDeleted d -> cache.changed(d.productId(), d.version());
+            case Event.ReservationChanged r -> {
+                // its stock change has a stock.changed event of its own
+            }
+        }
+    }
+
+    /** {@link Event.StockChanged#cause()} of {@code POST /v1/products/{id}/stock/adjustments}: written at the time
+     * the product's {@code updatedAt} takes. */
+    private static final String ADJUSTMENT = "adjustment";
 
     /**
      * @param products    product use cases
@@ -76,9 +143,9 @@ public final class ProductHandler implements HttpService {
         // usually follow a creation need no round trip; the stamp is taken before the write, as a reader's is
         long stamp = cache.stamp();
         java.util.function.Function<Product, inventory.core.StoredResponse> created = p -> {
-            byte[] json = ProductJson.write(p);
-            cache.offer(p.id(), stamp, new Rendered(p.version(), json));
-            return Http.json(201, Http.etag(p.version()), "/v1/products/" + p.id(), json);
+            Rendered r = new Rendered(p, ProductJson.write(p));
+            cache.offer(p.id(), stamp, r);
+            return Http.json(201, Http.etag(p.version()), "/v1/products/" + p.id(), r.body());
         };
         Idempotency.Outcome outcome = key.isEmpty()
                 // nothing to store: may be written together with concurrent creations (group commit), same answer
@@ -94,7 +161,7 @@ public final class ProductHandler implements HttpService {
         if (r == null) {
             long stamp = cache.stamp();
             Product p = products.get(id);
-            r = new Rendered(p.version(), ProductJson.write(p));
+            r = new Rendered(p, ProductJson.write(p));
             if (p.stock().reserved() == 0) {
                 // with something reserved, the answer changes by itself when a hold expires: not kept
                 cache.offer(id, stamp, r);
@@ -203,7 +270,7 @@ public final class ProductHandler implements HttpService {
                 }
                 items[i] = ProductJson.write(p);
                 if (p.stock().reserved() == 0) {
-                    cache.offer(p.id(), stamp, new Rendered(p.version(), items[i]));
+                    cache.offer(p.id(), stamp, new Rendered(p, items[i]));
                 }
             }
         }
