@@ -47,10 +47,12 @@ class RestartAndOutageTest {
         int port = freePort();
         EmbeddedPostgres pg = postgres(dir, port);
         try (TestServer server = TestServer.start(pg.getJdbcUrl("postgres", "postgres"), 4)) {
-            String id = server.product(TestServer.sku("OUT"), 5).getString("id");
+            String sku = TestServer.sku("OUT");
+            String id = server.product(sku, 5).getString("id");
             pg.close();
 
-            var read = server.get("/v1/products/" + id);
+            // a read that needs the database (by SKU: never answered from memory)
+            var read = server.get("/v1/products/by-sku/" + sku);
             assertThat(read.body(), read.status(), is(503));
             assertThat(read.code(), is("unavailable"));
             assertThat(read.header("Retry-After").isPresent(), is(true));
@@ -61,6 +63,14 @@ class RestartAndOutageTest {
             assertThat(ready.status(), is(503));
             assertThat(ready.body(), containsString("DOWN"));
             assertThat(server.get("/health/live").status(), is(200));
+            // the product was kept in memory at its creation; once the service notices it cannot hear changes any
+            // more (its next poll of the event feed, 0.1 s), reads by id stop answering from memory too
+            long noticed = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            int byId;
+            while ((byId = server.get("/v1/products/" + id).status()) != 503 && System.nanoTime() < noticed) {
+                Thread.sleep(20);
+            }
+            assertThat(byId, is(503));
 
             pg = postgres(dir, port);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
