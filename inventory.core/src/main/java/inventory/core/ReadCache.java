@@ -11,7 +11,7 @@ import java.util.function.UnaryOperator;
  * database round trip. Correct under concurrent writers, on one instance and on several:
  * <ul>
  *     <li>A reader takes a {@link #stamp()} <em>before</em> it asks the database, and {@link #offer offers} what it
- *     read with that stamp. Every change is noted ({@link #changed changed}, {@link #invalidate invalidate})
+ *     read with that stamp. Every change is noted ({@link #changed changed})
  *     <em>after</em> its transaction committed, with a later stamp: it forgets the record, leaving a tombstone, or,
  *     when the kept value is the state just before the change and the change tells the state after it (a stock
  *     adjustment), keeps that state instead. An offer whose stamp is older than the record's last change may have
@@ -105,15 +105,6 @@ public final class ReadCache<V> {
         if (stamp < emptiedAt) {
             slots.remove(id); // emptied while this offer was being made: it may be from before that
         }
-    }
-
-    /**
-     * Forgets a record that changed; call after the change committed.
-     *
-     * @param id the record
-     */
-    public void invalidate(UUID id) {
-        slots.put(id, new Gone(clock.incrementAndGet()));
     }
 
     /**

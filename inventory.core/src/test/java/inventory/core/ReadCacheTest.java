@@ -30,7 +30,7 @@ class ReadCacheTest {
         ReadCache<String> cache = enabled();
         cache.offer(id, cache.stamp(), "v1");
         assertEquals("v1", cache.get(id));
-        cache.invalidate(id);
+        cache.changed(id, 2);
         assertNull(cache.get(id));
     }
 
@@ -38,7 +38,7 @@ class ReadCacheTest {
     void refusesAReadThatBeganBeforeAChange() {
         ReadCache<String> cache = enabled();
         long stamp = cache.stamp();      // the reader starts, reads v1 ...
-        cache.invalidate(id);            // ... v2 commits and invalidates ...
+        cache.changed(id, 2);            // ... v2 commits and invalidates ...
         cache.offer(id, stamp, "v1");    // ... and the reader offers v1 too late
         assertNull(cache.get(id));
         cache.offer(id, cache.stamp(), "v2"); // a read begun after the change fills it
@@ -65,7 +65,7 @@ class ReadCacheTest {
         ReadCache<String> cache = enabled();
         long creator = cache.stamp();     // the creator takes its stamp and writes v1 ...
         cache.added();
-        cache.invalidate(id);             // ... someone who saw it in a list changes it to v2 at once ...
+        cache.changed(id, 2);             // ... someone who saw it in a list changes it to v2 at once ...
         cache.offer(id, creator, "v1");   // ... and the creator offers v1 after that
         assertNull(cache.get(id));
     }
@@ -116,7 +116,7 @@ class ReadCacheTest {
     void aSlowReaderCannotReplaceANewerValue() {
         ReadCache<String> cache = enabled();
         long slow = cache.stamp();        // a reader starts and reads v1 ...
-        cache.invalidate(id);             // ... v2 commits ...
+        cache.changed(id, 2);             // ... v2 commits ...
         cache.offer(id, cache.stamp(), "v2"); // ... a faster reader fills in v2 ...
         cache.offer(id, slow, "v1");      // ... and the slow one offers v1
         assertEquals("v2", cache.get(id));
@@ -127,7 +127,7 @@ class ReadCacheTest {
         ReadCache<String> cache = enabled();
         long stamp = cache.stamp();
         cache.offer(id, stamp, "v1");
-        cache.invalidate(id);
+        cache.changed(id, 2);
         assertNull(cache.get(id));
     }
 
