@@ -56,17 +56,14 @@ final class AotTraining {
 
     /**
      * What a PostgreSQL login with SCRAM-SHA-256 (PostgreSQL's default password method) computes on the client:
-     * PBKDF2 with HMAC-SHA256, 4096 rounds. Without this the cache would not hold the classes of the JCE's
-     * PBKDF2, HMAC and SHA-256, which the first login of every start would then load and link. (The loop's
-     * profile is in the cache too, but the launcher does not replay profiles: see jlink.sh.)
+     * PBKDF2 with HMAC-SHA256 (the persistence module's own, installed when the first login was made), then
+     * HMAC-SHA256 and SHA-256 from the JDK. The training start's logins do this too; done here as well, so that the
+     * cache holds these classes even if the training's logins ever stop asking for a password.
      */
     private static void scramKeys() throws IOException {
         try {
-            var pbkdf2 = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
-            for (int i = 0; i < 50; i++) {
-                pbkdf2.generateSecret(new javax.crypto.spec.PBEKeySpec("training".toCharArray(), new byte[16], 4096,
-                        256)).getEncoded();
-            }
+            javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(
+                    new javax.crypto.spec.PBEKeySpec("training".toCharArray(), new byte[16], 4096, 256)).getEncoded();
             var mac = javax.crypto.Mac.getInstance("HmacSHA256");
             mac.init(new javax.crypto.spec.SecretKeySpec(new byte[32], "HmacSHA256"));
             java.security.MessageDigest.getInstance("SHA-256").digest(mac.doFinal(new byte[32]));

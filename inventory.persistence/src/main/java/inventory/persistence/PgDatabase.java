@@ -31,6 +31,12 @@ public final class PgDatabase implements Transactions, AutoCloseable {
     /** Pools opened in this process: each gets its own name (in HikariCP's log lines and thread names). */
     private static final java.util.concurrent.atomic.AtomicInteger POOLS = new java.util.concurrent.atomic.AtomicInteger();
 
+    static {
+        // before any login of this process: a SCRAM-SHA-256 login's key derivation then costs a cold JVM a tenth
+        // of what the JDK's own implementation does (see Pbkdf2HmacSha256)
+        Pbkdf2HmacSha256.install();
+    }
+
     private final DbClient client;
     private final com.zaxxer.hikari.HikariDataSource pool;
     private final Settings settings;
