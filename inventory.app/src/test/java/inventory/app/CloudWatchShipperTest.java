@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import inventory.app.FakeCloudWatchLogs.Reply;
 import inventory.app.logging.CloudWatchHandler;
 import inventory.app.logging.CloudWatchShipper;
+import inventory.app.logging.LogStreams;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
@@ -447,13 +448,13 @@ class CloudWatchShipperTest {
     @Test
     void theLogStreamIsTheTasksOwn() {
         Instant at = Instant.parse("2026-03-04T05:06:07Z");
-        assertThat(CloudWatchShipper.defaultLogStream(Map.of("ECS_CONTAINER_METADATA_URI_V4",
+        assertThat(LogStreams.forThisTask(Map.of("ECS_CONTAINER_METADATA_URI_V4",
                         "http://169.254.170.2/v4/a8f3c2e1b4d54f6e9a0b1c2d3e4f5a6b-3053419913"), at, new Random(1)),
                 matchesPattern("inventory/a8f3c2e1b4d54f6e9a0b1c2d3e4f5a6b/2026-03-04-05-06-07-[0-9a-f]{4}"));
-        assertThat(CloudWatchShipper.defaultLogStream(Map.of("HOSTNAME", "ip-10-0-1-2.ec2:internal"), at, new Random(1)),
+        assertThat(LogStreams.forThisTask(Map.of("HOSTNAME", "ip-10-0-1-2.ec2:internal"), at, new Random(1)),
                 matchesPattern("inventory/ip-10-0-1-2.ec2-internal/2026-03-04-05-06-07-[0-9a-f]{4}"));
-        String a = CloudWatchShipper.defaultLogStream(Map.of("HOSTNAME", "h"), at, new Random(1));
-        String b = CloudWatchShipper.defaultLogStream(Map.of("HOSTNAME", "h"), at, new Random(2));
+        String a = LogStreams.forThisTask(Map.of("HOSTNAME", "h"), at, new Random(1));
+        String b = LogStreams.forThisTask(Map.of("HOSTNAME", "h"), at, new Random(2));
         assertThat(a.equals(b), is(false));
     }
 }

@@ -1,28 +1,19 @@
 package inventory.app.logging;
 
-import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.random.RandomGenerator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -39,6 +30,14 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.PutLogEventsResponse
 import software.amazon.awssdk.services.cloudwatchlogs.model.RejectedLogEventsInfo;
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceAlreadyExistsException;
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException;
+
+import static inventory.app.logging.LogEvents.EVENT_OVERHEAD;
+import static inventory.app.logging.LogEvents.MAX_BATCH_BYTES;
+import static inventory.app.logging.LogEvents.MAX_BATCH_EVENTS;
+import static inventory.app.logging.LogEvents.MAX_EVENT_BYTES;
+import static inventory.app.logging.LogEvents.MAX_SPAN_MILLIS;
+import static inventory.app.logging.LogEvents.truncate;
+import static inventory.app.logging.LogEvents.utf8Length;
 
 /**
  * Ships log lines to a CloudWatch Logs stream, asynchronously and in batches.
@@ -59,16 +58,6 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundExce
  */
 public final class CloudWatchShipper implements AutoCloseable {
 
-    /** PutLogEvents: events per call. */
-    static final int MAX_BATCH_EVENTS = 10_000;
-    /** PutLogEvents: bytes per call, the UTF-8 messages plus {@link #EVENT_OVERHEAD} per event. */
-    static final int MAX_BATCH_BYTES = 1_048_576;
-    /** What CloudWatch counts for each event on top of its message. */
-    static final int EVENT_OVERHEAD = 26;
-    /** The largest event, message plus overhead. */
-    static final int MAX_EVENT_BYTES = 256 * 1024;
-    /** A batch spans less than this, first to last timestamp. */
-    static final long MAX_SPAN_MILLIS = TimeUnit.HOURS.toMillis(24) - 1;
     /** The buffer's bound in bytes, whatever its bound in lines: a few huge lines must not take the heap. */
     static final long MAX_BUFFERED_BYTES = 32L * 1024 * 1024;
     /** How long {@link #close()} waits for the buffer to go out. */
@@ -88,16 +77,12 @@ public final class CloudWatchShipper implements AutoCloseable {
             "ValidationException", "DataAlreadyAcceptedException", "InvalidSequenceTokenException",
             "SerializationException");
     private static final Logger LOG = Logger.getLogger(CloudWatchShipper.class.getName());
-    private static final String TRUNCATED = " ... [cut by the log shipper: the line had %d bytes, CloudWatch takes %d]";
-    private static final Pattern ECS_CONTAINER_ID = Pattern.compile("^([0-9a-f]{32})-[0-9]+$");
-    private static final DateTimeFormatter STREAM_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss")
-            .withZone(ZoneOffset.UTC);
 
     /**
      * Where and how to ship.
      *
      * @param logGroup      the log group (it must exist)
-     * @param logStream     the log stream, created when missing; {@link #defaultLogStream} makes one per task
+     * @param logStream     the log stream, created when missing; {@link LogStreams#forThisTask} makes one per task
      * @param endpoint      another endpoint than the region's, for tests and local stand-ins
      * @param region        the AWS region; empty: the SDK's default region chain ({@code AWS_REGION})
      * @param capacity      the buffer's bound in lines; beyond it the oldest line is dropped
@@ -131,8 +116,8 @@ public final class CloudWatchShipper implements AutoCloseable {
          * @return the settings
          */
         public static Settings of(String logGroup, Optional<URI> endpoint, Optional<String> region) {
-            return new Settings(logGroup, defaultLogStream(System.getenv(), Instant.now(), ThreadLocalRandom.current()),
-                    endpoint, region, 50_000, Duration.ofSeconds(5));
+            String stream = LogStreams.forThisTask(System.getenv(), Instant.now(), ThreadLocalRandom.current());
+            return new Settings(logGroup, stream, endpoint, region, 50_000, Duration.ofSeconds(5));
         }
     }
 
@@ -213,47 +198,6 @@ public final class CloudWatchShipper implements AutoCloseable {
         settings.region().ifPresent(r -> builder.region(Region.of(r)));
         settings.endpoint().ifPresent(builder::endpointOverride);
         return builder.build();
-    }
-
-    /**
-     * A log stream name of its own for this task: {@code inventory/<task or host>/<UTC start time>-<4 hex>}. The task
-     * is the ECS task id, taken from the last segment of {@code ECS_CONTAINER_METADATA_URI_V4}; without it, the host
-     * name.
-     *
-     * @param env    the environment
-     * @param now    the start time
-     * @param random for the suffix, so that two starts in the same second get two streams
-     * @return the stream name
-     */
-    public static String defaultLogStream(Map<String, String> env, Instant now, RandomGenerator random) {
-        String source = Optional.ofNullable(env.get("ECS_CONTAINER_METADATA_URI_V4"))
-                .map(String::trim)
-                .map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u)
-                .map(u -> u.substring(u.lastIndexOf('/') + 1))
-                .filter(s -> !s.isEmpty())
-                .map(s -> {
-                    Matcher task = ECS_CONTAINER_ID.matcher(s);
-                    return task.matches() ? task.group(1) : s;
-                })
-                .orElseGet(() -> hostName(env));
-        String name = source.replaceAll("[^A-Za-z0-9._-]", "-");
-        if (name.length() > 128) {
-            name = name.substring(0, 128);
-        }
-        String suffix = HexFormat.of().toHexDigits((short) random.nextInt(1 << 16));
-        return "inventory/" + name + "/" + STREAM_TIME.format(now) + "-" + suffix;
-    }
-
-    private static String hostName(Map<String, String> env) {
-        String host = env.get("HOSTNAME");
-        if (host != null && !host.isBlank()) {
-            return host.trim();
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException | RuntimeException e) {
-            return "unknown-host";
-        }
     }
 
     /**
@@ -680,49 +624,5 @@ public final class CloudWatchShipper implements AutoCloseable {
             LOG.log(Level.WARNING, "cut " + truncatedNew + " log lines to the " + MAX_EVENT_BYTES
                                    + " bytes a CloudWatch Logs event may have");
         }
-    }
-
-    // ---- sizes ---------------------------------------------------------------------------------------------------
-
-    /** The UTF-8 length of a string, without encoding it (an unpaired surrogate counts as the 3 bytes of '?'...). */
-    static int utf8Length(String s) {
-        int n = 0;
-        for (int i = 0, len = s.length(); i < len; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
-    }
-
-    /** Cuts a line so that it, the note saying so and the overhead fit in one event; never splits a surrogate pair. */
-    static String truncate(String s, int bytes) {
-        String note = String.format(TRUNCATED, bytes, MAX_EVENT_BYTES - EVENT_OVERHEAD);
-        int budget = MAX_EVENT_BYTES - EVENT_OVERHEAD - utf8Length(note);
-        int n = 0;
-        int end = 0;
-        while (end < s.length()) {
-            char c = s.charAt(end);
-            int width = c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
-            int chars = 1;
-            if (Character.isHighSurrogate(c) && end + 1 < s.length() && Character.isLowSurrogate(s.charAt(end + 1))) {
-                width = 4;
-                chars = 2;
-            }
-            if (n + width > budget) {
-                break;
-            }
-            n += width;
-            end += chars;
-        }
-        return s.substring(0, end) + note;
     }
 }
