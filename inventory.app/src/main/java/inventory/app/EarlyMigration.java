@@ -36,7 +36,7 @@ record EarlyMigration(PgDatabase.Settings owner, java.util.concurrent.FutureTask
 
     /**
      * Begins the migrations as the very first thing of the start, when the environment names the database: the
-     * first login (SCRAM-SHA-256, hundreds of milliseconds of a cold JVM) and the scripts then run while Helidon
+     * first login (SCRAM-SHA-256, a cold JVM's most expensive single step) and the scripts then run while Helidon
      * reads its configuration and builds the web server, instead of after the configuration. Only the environment is
      * read here, with the names {@link InventoryConfig} gives those settings; when a system property could override
      * one of them ({@code inventory.db.*}), or the URL is not a PostgreSQL one (the configuration then fails with

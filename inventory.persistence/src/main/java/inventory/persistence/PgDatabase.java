@@ -162,10 +162,10 @@ public final class PgDatabase implements Transactions, AutoCloseable {
     /**
      * Connections the pool keeps open at first: none, so it connects only when first used (which, at start-up, is
      * after the migrations, which may create the service's login); the rest up to the pool size come with
-     * {@link #warmUp()} or on demand. Every connection costs a login (SCRAM-SHA-256: 4096 rounds of PBKDF2, hundreds
-     * of milliseconds for a JVM that has not compiled it yet), and sixteen of them during start-up took the CPU
-     * the start needs: on 2 cores, the first 200 on /health/ready of a new database came after 4.7 s with 16
-     * connections opened at once and 2.1 s with 1.
+     * {@link #warmUp()} or on demand. Every connection costs a login (SCRAM-SHA-256: 4096 rounds of PBKDF2, then
+     * hundreds of milliseconds for a JVM that had not compiled the JDK's; tens with {@link Pbkdf2HmacSha256}), and
+     * sixteen of them during start-up took the CPU the start needs: on 2 cores, the first 200 on /health/ready of a
+     * new database came after 4.7 s with 16 connections opened at once and 2.1 s with 1 (before that derivation).
      */
     private static final int FIRST_CONNECTIONS = 0;
 
