@@ -8,9 +8,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
-import io.helidon.health.HealthCheck;
-import io.helidon.health.HealthCheckResponse;
-import io.helidon.health.HealthCheckType;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.webserver.WebServer;
@@ -293,34 +290,10 @@ public final class InventoryServer implements AutoCloseable {
         EmfReporter emf = config.logFormat().equals("json")
                 ? Telemetry.emf(httpMetrics, business, db, active) : null;
 
-        HealthCheck database = new HealthCheck() {
-            @Override
-            public HealthCheckType type() {
-                return HealthCheckType.READINESS;
-            }
-
-            @Override
-            public String name() {
-                return "database";
-            }
-
-            @Override
-            public HealthCheckResponse call() {
-                boolean up = db.ping();
-                if (up && !warm) {
-                    // the first connection answered: open the rest of the pool now, in the background
-                    warm = true;
-                    db.warmUp();
-                }
-                return HealthCheckResponse.builder().status(up).build();
-            }
-
-            private volatile boolean warm;
-        };
         ObserveFeature observe = ObserveFeature.builder()
                 .endpoint("/")
                 .observersDiscoverServices(false)
-                .addObserver(HealthObserver.builder().details(true).useSystemServices(false).addCheck(database).build())
+                .addObserver(HealthObserver.builder().details(true).useSystemServices(false).addCheck(new DatabaseReadiness(db)).build())
                 .addObserver(MetricsObserver.create())
                 .build();
 
