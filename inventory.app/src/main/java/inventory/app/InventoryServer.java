@@ -293,7 +293,11 @@ public final class InventoryServer implements AutoCloseable {
         ObserveFeature observe = ObserveFeature.builder()
                 .endpoint("/")
                 .observersDiscoverServices(false)
-                .addObserver(HealthObserver.builder().details(true).useSystemServices(false).addCheck(new DatabaseReadiness(db)).build())
+                .addObserver(HealthObserver.builder()
+                        .details(true)
+                        .useSystemServices(false)
+                        .addCheck(new DatabaseReadiness(db))
+                        .build())
                 .addObserver(MetricsObserver.create())
                 .build();
 
