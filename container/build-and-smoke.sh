@@ -11,8 +11,10 @@
 # Needs: buildah, podman, runc (container/prepare-base-images.sh installs them and makes the base images),
 #        PostgreSQL server binaries (apt-get install postgresql; PG_BIN=/usr/lib/postgresql/15/bin by default, found
 #        if another version), curl, Maven Central for the build stage.
-# Layers are cached in podman's vfs storage (buildah --layers), so a run without changes to the poms reuses the
-# dependency layer; base images are made once and kept.
+# Base images are made once and kept. The build's Maven runs use this machine's Maven repository (~/.m2, which
+# ./mvnw verify has just filled) through a volume, so no layer needs caching: buildah runs without --layers, and with
+# the vfs driver, which stores every layer as a full copy of the file system (0.3-0.9 GB each), the storage holds the
+# two base images and the last image, about 1 GB, instead of growing by gigabytes per run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -41,10 +43,30 @@ PG_BIN="${PG_BIN:-$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin 2
 [[ -x "$PG_BIN/initdb" && -x "$PG_BIN/pg_ctl" ]] \
     || fail "no PostgreSQL server binaries (PG_BIN=${PG_BIN:-unset}): apt-get install postgresql"
 
+# untagged images (an image this script built before, now superseded, or a failed run's) and working containers
+# left by an interrupted build; the base images and the last tagged image stay. Everything: podman --storage-driver
+# vfs system reset.
+prune() {
+    local base
+    for base in "$BUILD_BASE" "$RUNTIME_BASE"; do
+        buildah "${STORE[@]}" containers --quiet --filter "ancestor=$base" 2>/dev/null \
+            | xargs -r buildah "${STORE[@]}" rm >/dev/null 2>&1 || true
+    done
+    "${PODMAN[@]}" image prune -f >/dev/null 2>&1 || true
+}
+prune
+# a build takes about 1.2 GB more at its peak (the build stage's container is a full copy of the JDK image plus the
+# build); with less than 3 GB free, fail here, with the reason, rather than in the middle of it
+storage="$(podman "${STORE[@]}" info --format '{{.Store.GraphRoot}}' 2>/dev/null || echo /var/lib/containers/storage)"
+mkdir -p "$storage"
+free_mb=$(( $(df --output=avail -k "$storage" | tail -n 1) / 1024 ))
+(( free_mb >= 3072 )) || fail "only $free_mb MB free for $storage; the build needs 3 GB"
+
 work="$(mktemp -d /var/tmp/inventory-smoke.XXXXXX)"
 chmod 755 "$work"
 cleanup() {
     "${PODMAN[@]}" rm -f -t 0 "$NAME" >/dev/null 2>&1 || true
+    prune
     if [[ -f "$work/pg/postmaster.pid" ]]; then
         setpriv --reuid=nobody --regid=nogroup --clear-groups "$PG_BIN/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
     fi
@@ -55,7 +77,9 @@ trap cleanup EXIT
 # --- build --------------------------------------------------------------------------------------------------------
 say "building $IMAGE from $BUILD_BASE and $RUNTIME_BASE"
 build_start=$SECONDS
-buildah bud "${STORE[@]}" --isolation chroot --layers --network host \
+m2=()
+[[ -d "$HOME/.m2" ]] && m2=(--volume "$HOME/.m2:/root/.m2")
+buildah bud "${STORE[@]}" --isolation chroot --network host "${m2[@]}" \
     --build-arg BUILD_IMAGE="$BUILD_BASE" --build-arg RUNTIME_IMAGE="$RUNTIME_BASE" \
     -t "$IMAGE" . > "$work/build.log" 2>&1 || { tail -n 60 "$work/build.log" >&2; fail "buildah bud failed"; }
 say "built in $((SECONDS - build_start)) s"
@@ -154,8 +178,4 @@ size="$(podman "${STORE[@]}" image inspect -f '{{.Size}}' "$IMAGE")"
 base_size="$(podman "${STORE[@]}" image inspect -f '{{.Size}}' "$RUNTIME_BASE")"
 say "image $IMAGE: $((size / 1000000)) MB (base $RUNTIME_BASE $((base_size / 1000000)) MB," \
     "/opt/inventory $(( (size - base_size) / 1000000 )) MB)"
-# vfs stores every layer as a full copy (about 0.5-0.9 GB each): drop the untagged images no other image builds on,
-# the previous runs' leftovers, so the storage does not grow by gigabytes per run. The dependency layer and the base
-# images stay. Everything: podman --storage-driver vfs system reset.
-podman "${STORE[@]}" image prune -f >/dev/null || true
 say "OK"

@@ -48,6 +48,9 @@ if ! grep -q ' ready on ' "$db_log" || [[ ! "$port" =~ ^[0-9]+$ ]]; then
 fi
 
 rm -f "$AOT" "$AOT.dir" "$AOT.cpu"
+# The JVM rejects a cache when a jar's modification time differs from the training's, and COPY --from may keep only
+# whole seconds of it (buildah rounds 20:53:41.77 up to :42): so the jars' times are whole seconds before training.
+find "$APP/lib" -name '*.jar' -exec touch -m -d "@$(date +%s)" {} +
 # written where the trainer may write (the image stays root's), then moved: the cache's own path does not matter
 out="$data/inventory.aot"
 # the training's two steps are the launcher's (bin/inventory --train-aot-on), against this database
