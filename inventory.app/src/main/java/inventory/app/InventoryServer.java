@@ -60,7 +60,6 @@ import inventory.web.StockHandler;
 public final class InventoryServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(InventoryServer.class.getName());
-    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     /** How often a process with stream clients looks for events numbered by other processes. */
     private static final Duration EVENT_POLL = Duration.ofMillis(250);
     /**
@@ -151,12 +150,13 @@ public final class InventoryServer implements AutoCloseable {
         // the service's pool logs in as a role that reads and writes rows; migrations run as the schema's owner
         PgDatabase.Settings service;
         PgDatabase.Settings owner;
+        Duration timeout = PgDatabase.Settings.CONNECT_TIMEOUT;
         if (config.dbUrl().isPresent()) {
             service = new PgDatabase.Settings(config.dbUrl().get(), config.dbUser().orElse(null),
-                    config.dbPassword().orElse(null), config.poolSize(), CONNECT_TIMEOUT);
+                    config.dbPassword().orElse(null), config.poolSize(), timeout);
             owner = config.migrationUser().isEmpty() ? service
                     : new PgDatabase.Settings(config.dbUrl().get(), config.migrationUser().get(),
-                            config.migrationPassword().orElse(null), config.poolSize(), CONNECT_TIMEOUT);
+                            config.migrationPassword().orElse(null), config.poolSize(), timeout);
         } else {
             try {
                 embedded = Optional.of(EmbeddedDatabase.start(config.dataDir()));
@@ -164,10 +164,9 @@ public final class InventoryServer implements AutoCloseable {
                 throw new DatabaseFailure("the embedded PostgreSQL in " + config.dataDir().toAbsolutePath()
                                           + " could not start: " + e.getMessage(), e);
             }
-            owner = new PgDatabase.Settings(embedded.get().url(), EmbeddedDatabase.OWNER, null, config.poolSize(),
-                    CONNECT_TIMEOUT);
+            owner = new PgDatabase.Settings(embedded.get().url(), EmbeddedDatabase.OWNER, null, config.poolSize(), timeout);
             service = new PgDatabase.Settings(embedded.get().serviceUrl(), EmbeddedDatabase.SERVICE_LOGIN, null,
-                    config.poolSize(), CONNECT_TIMEOUT);
+                    config.poolSize(), timeout);
         }
         // Migrating (mostly waiting for the database, and one SCRAM login) and building the web server (class
         // initialisation) take about as long as each other at start-up: on two cores they run side by side. Nothing

@@ -18,9 +18,16 @@ public final class Main {
         LogShutdown.install();
     }
 
-    private static final System.Logger LOG = System.getLogger(Main.class.getName());
 
     private Main() {
+    }
+
+    /**
+     * The logger, looked up when first needed: the first {@link System#getLogger} searches every jar for a
+     * {@code LoggerFinder} (about 40 ms), which the start does on its main thread after the migrations began.
+     */
+    private static System.Logger log() {
+        return System.getLogger(Main.class.getName());
     }
 
     /**
@@ -70,7 +77,7 @@ public final class Main {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.log(Level.INFO, "SIGTERM: finishing in-flight requests");
+            log().log(Level.INFO, "SIGTERM: finishing in-flight requests");
             server.close(); // logs "stopped"
             // the console handler writes in batches (BufferedConsoleHandler): out with the last lines before halt
             for (java.util.logging.Handler h : java.util.logging.Logger.getLogger("").getHandlers()) {
@@ -81,7 +88,7 @@ public final class Main {
             Runtime.getRuntime().halt(0);
         }, "shutdown"));
         long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
-        LOG.log(Level.INFO, "inventory ready on http://localhost:" + server.port() + " in " + uptime + " ms ("
+        log().log(Level.INFO, "inventory ready on http://localhost:" + server.port() + " in " + uptime + " ms ("
                             + (config.dbUrl().isPresent() ? "database " + redact(config.dbUrl().get())
                             : "embedded PostgreSQL in " + config.dataDir().toAbsolutePath().normalize()) + ")");
         if (System.getProperty("inventory.aot.training") != null) {

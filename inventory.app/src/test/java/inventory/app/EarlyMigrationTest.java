@@ -30,7 +30,7 @@ class EarlyMigrationTest {
 
     @Test
     void migrationsBegunEarlyAreAdoptedAndTheServiceIsReadyOnAMigratedSchema() throws Exception {
-        String url = newDatabase("early_adopted");
+        String url = TestServer.newDatabase("early_adopted");
         try {
             var early = EarlyMigration.begin(Map.of("INVENTORY_DB_URL", url), new Properties());
             assertThat(early.isPresent(), is(true));
@@ -42,14 +42,14 @@ class EarlyMigrationTest {
                 assertThat(historyRows(url), is(4));
             }
         } finally {
-            dropDatabase(url);
+            TestServer.dropDatabase(url);
         }
     }
 
     @Test
     void migrationsBegunForAnotherDatabaseAreAwaitedAndTheConfiguredOneIsMigrated() throws Exception {
-        String other = newDatabase("early_other");
-        String configured = newDatabase("early_configured");
+        String other = TestServer.newDatabase("early_other");
+        String configured = TestServer.newDatabase("early_configured");
         try {
             var early = EarlyMigration.begin(Map.of("INVENTORY_DB_URL", other), new Properties());
             try (InventoryServer server = InventoryServer.start(config(configured), early)) {
@@ -58,8 +58,8 @@ class EarlyMigrationTest {
                 assertThat(historyRows(configured), is(4));
             }
         } finally {
-            dropDatabase(other);
-            dropDatabase(configured);
+            TestServer.dropDatabase(other);
+            TestServer.dropDatabase(configured);
         }
     }
 
@@ -93,25 +93,6 @@ class EarlyMigrationTest {
                 HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/health/ready")).build(),
                 HttpResponse.BodyHandlers.discarding());
         return r.statusCode();
-    }
-
-    /** A new, empty database on the shared test server's PostgreSQL; its URL logs in as the owner. */
-    private static String newDatabase(String prefix) throws SQLException {
-        String base = TestServer.shared().databaseUrl();
-        String name = prefix + "_" + ProcessHandle.current().pid();
-        try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-            s.execute("CREATE DATABASE " + name);
-        }
-        return base.replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1");
-    }
-
-    private static void dropDatabase(String url) throws SQLException {
-        String name = url.replaceFirst("^.*/([^/?]+)(\\?.*)?$", "$1");
-        try (Connection c = DriverManager.getConnection(TestServer.shared().databaseUrl());
-             Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-        }
     }
 
     private static int historyRows(String url) throws SQLException {

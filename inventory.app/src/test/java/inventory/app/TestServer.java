@@ -100,6 +100,28 @@ final class TestServer implements AutoCloseable {
         return server.databaseUrl();
     }
 
+    /**
+     * A new, empty database on the shared test server's PostgreSQL (named {@code prefix} and this process's id,
+     * dropped first if a killed run left it); its URL logs in as the owner.
+     */
+    static String newDatabase(String prefix) throws SQLException {
+        String base = shared().databaseUrl();
+        String name = prefix + "_" + ProcessHandle.current().pid();
+        try (Connection c = DriverManager.getConnection(base); var s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            s.execute("CREATE DATABASE " + name);
+        }
+        return base.replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1");
+    }
+
+    /** Drops a database {@link #newDatabase(String)} made. */
+    static void dropDatabase(String url) throws SQLException {
+        String name = url.replaceFirst("^.*/([^/?]+)(\\?.*)?$", "$1");
+        try (Connection c = DriverManager.getConnection(shared().databaseUrl()); var s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        }
+    }
+
     /** The login of the service's pool: inventory_app on the embedded database. */
     String serviceUser() {
         return server.serviceUser();

@@ -40,6 +40,23 @@ final class Migrations {
     private static final Pattern VERSIONED = Pattern.compile("V(\\d+(?:[._]\\d+)*)__(.+)\\.sql");
     private static final String FOLDER = "db-migration";
     private static final String TABLE = "flyway_schema_history";
+    /** Whether Flyway's history table is in the current schema, as an SQL expression. */
+    private static final String HISTORY_EXISTS = "to_regclass(quote_ident(current_schema()) || '." + TABLE + "') IS NOT NULL";
+    /** The SQLSTATE {@link #NOT_EMPTY_CHECK} raises. */
+    private static final String NOT_EMPTY = "IVNE1";
+    /**
+     * Run under the lock: another instance may have migrated meanwhile, and a schema with anything in it (a history
+     * or not) is Flyway's case.
+     */
+    private static final String NOT_EMPTY_CHECK = """
+            DO $$ BEGIN
+                IF %s OR EXISTS (SELECT FROM pg_class WHERE relnamespace = current_schema()::regnamespace)
+                      OR EXISTS (SELECT FROM pg_proc WHERE pronamespace = current_schema()::regnamespace) THEN
+                    RAISE EXCEPTION 'the schema is not empty' USING ERRCODE = '%s';
+                END IF;
+            END $$""".formatted(HISTORY_EXISTS, NOT_EMPTY);
+    /** The transaction's setting that holds the clock's time before a script. */
+    private static final String CLOCK = "inventory.migration_began";
     /** Flyway 12's PostgreSQL advisory lock is this number plus the hash of the quoted table name. */
     private static final long FLYWAY_LOCK = 77431708279161L;
 
@@ -63,59 +80,42 @@ final class Migrations {
             return OptionalInt.empty();
         }
         List<Script> scripts = found.get();
-        String schema = one(c, "SELECT current_schema()");
+        String schema;
+        boolean history;
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_schema(), " + HISTORY_EXISTS)) {
+            rs.next();
+            schema = rs.getString(1);
+            history = rs.getBoolean(2);
+        }
         if (schema == null) {
             return OptionalInt.empty();
         }
-        if (historyExists(c)) {
+        if (history) {
             return upToDate(c, scripts) ? OptionalInt.of(0) : OptionalInt.empty();
         }
+        // A round trip per script, and one before them: on two busy cores each one waits for the database's process
+        // to be scheduled, so the history's rows and the checks travel with the statements they belong to.
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             String quoted = "\"" + schema.replace("\"", "\"\"") + "\".\"" + TABLE + "\"";
-            s.execute("SELECT pg_advisory_xact_lock(" + (FLYWAY_LOCK + quoted.hashCode()) + ")");
-            // under the lock: another instance may have migrated meanwhile, and a non-empty schema is Flyway's case
-            if (historyExists(c) || !"0".equals(one(c, """
-                    SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace)
-                         + (SELECT count(*) FROM pg_proc WHERE pronamespace = current_schema()::regnamespace)"""))) {
+            try {
+                s.execute("SELECT pg_advisory_xact_lock(" + (FLYWAY_LOCK + quoted.hashCode()) + ");\n"
+                          + NOT_EMPTY_CHECK + ";\n" + createHistory(quoted));
+            } catch (SQLException e) {
                 c.rollback();
-                return OptionalInt.empty();
+                if (NOT_EMPTY.equals(e.getSQLState())) {
+                    return OptionalInt.empty();
+                }
+                throw e;
             }
-            s.execute("CREATE TABLE " + quoted + """
-                     (
-                        "installed_rank" INT NOT NULL,
-                        "version" VARCHAR(50),
-                        "description" VARCHAR(200) NOT NULL,
-                        "type" VARCHAR(20) NOT NULL,
-                        "script" VARCHAR(1000) NOT NULL,
-                        "checksum" INTEGER,
-                        "installed_by" VARCHAR(100) NOT NULL,
-                        "installed_on" TIMESTAMP NOT NULL DEFAULT now(),
-                        "execution_time" INTEGER NOT NULL,
-                        "success" BOOLEAN NOT NULL
-                    )""");
-            s.execute("ALTER TABLE " + quoted + " ADD CONSTRAINT \"" + TABLE + "_pk\" PRIMARY KEY (\"installed_rank\")");
-            s.execute("CREATE INDEX \"" + TABLE + "_s_idx\" ON " + quoted + " (\"success\")");
             int rank = 0;
             for (Script script : scripts) {
-                long start = System.nanoTime();
                 try {
-                    s.execute(script.sql());
+                    s.execute(withHistoryRow(script, ++rank, quoted));
                 } catch (SQLException e) {
                     throw new SQLException("migration " + script.file() + " failed: " + e.getMessage(), e.getSQLState(), e);
-                }
-                int millis = (int) ((System.nanoTime() - start) / 1_000_000);
-                try (var insert = c.prepareStatement("INSERT INTO " + quoted + " (installed_rank, version, description,"
-                        + " type, script, checksum, installed_by, execution_time, success)"
-                        + " VALUES (?, ?, ?, 'SQL', ?, ?, current_user, ?, true)")) {
-                    insert.setInt(1, ++rank);
-                    insert.setString(2, script.version());
-                    insert.setString(3, script.description());
-                    insert.setString(4, script.file());
-                    insert.setInt(5, script.checksum());
-                    insert.setInt(6, millis);
-                    insert.executeUpdate();
                 }
             }
             c.commit();
@@ -132,8 +132,42 @@ final class Migrations {
         }
     }
 
-    private static boolean historyExists(Connection c) throws SQLException {
-        return one(c, "SELECT to_regclass(quote_ident(current_schema()) || '." + TABLE + "')") != null;
+    /** Flyway's history table, as Flyway 12 creates it for PostgreSQL. */
+    private static String createHistory(String quoted) {
+        return "CREATE TABLE " + quoted + """
+                 (
+                    "installed_rank" INT NOT NULL,
+                    "version" VARCHAR(50),
+                    "description" VARCHAR(200) NOT NULL,
+                    "type" VARCHAR(20) NOT NULL,
+                    "script" VARCHAR(1000) NOT NULL,
+                    "checksum" INTEGER,
+                    "installed_by" VARCHAR(100) NOT NULL,
+                    "installed_on" TIMESTAMP NOT NULL DEFAULT now(),
+                    "execution_time" INTEGER NOT NULL,
+                    "success" BOOLEAN NOT NULL
+                );
+                """ + "ALTER TABLE " + quoted + " ADD CONSTRAINT \"" + TABLE + "_pk\" PRIMARY KEY (\"installed_rank\");\n"
+               + "CREATE INDEX \"" + TABLE + "_s_idx\" ON " + quoted + " (\"success\")";
+    }
+
+    /**
+     * The script, then its row in the history, in one round trip: Flyway's {@code execution_time} (milliseconds) is
+     * taken from the database's clock, set before the script and read after it.
+     */
+    private static String withHistoryRow(Script script, int rank, String quoted) {
+        return "SELECT set_config('" + CLOCK + "', clock_timestamp()::text, true);\n"
+               + script.sql() + "\n;\n"
+               + "INSERT INTO " + quoted + " (installed_rank, version, description, type, script, checksum,"
+               + " installed_by, execution_time, success) VALUES (" + rank + ", " + literal(script.version()) + ", "
+               + literal(script.description()) + ", 'SQL', " + literal(script.file()) + ", " + script.checksum()
+               + ", current_user, (1000 * extract(epoch FROM clock_timestamp() - current_setting('" + CLOCK
+               + "')::timestamptz))::int, true)";
+    }
+
+    /** A string as an SQL literal ({@code standard_conforming_strings} is on since PostgreSQL 9.1). */
+    private static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
     }
 
     /** Whether the history holds exactly these scripts, all successful, with the same checksums, and nothing else. */
@@ -148,12 +182,6 @@ final class Migrations {
         }
         List<String> expected = scripts.stream().map(s -> s.version() + "|" + s.checksum() + "|true|SQL").toList();
         return applied.equals(expected);
-    }
-
-    private static String one(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
     }
 
     /**
