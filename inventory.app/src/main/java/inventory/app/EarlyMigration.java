@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import inventory.persistence.PgDatabase;
+import inventory.persistence.PgSchema;
 
 /**
  * Migrations begun by {@link Main} before Helidon's configuration was read, on a thread of their own.
@@ -63,7 +64,7 @@ record EarlyMigration(PgDatabase.Settings owner, java.util.concurrent.FutureTask
                         nonBlank(env.get("INVENTORY_DB_PASSWORD")).orElse(null), 1, timeout);
         var loggedIn = new java.util.concurrent.CompletableFuture<Void>();
         java.util.concurrent.FutureTask<Integer> task = new java.util.concurrent.FutureTask<>(
-                () -> PgDatabase.migrate(owner, () -> loggedIn.complete(null)));
+                () -> PgSchema.migrate(owner, () -> loggedIn.complete(null)));
         long started = System.nanoTime();
         Thread.ofPlatform().name("migrate").daemon(true).start(task);
         return Optional.of(new EarlyMigration(owner, task, started, loggedIn));

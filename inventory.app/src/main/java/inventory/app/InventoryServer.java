@@ -32,6 +32,7 @@ import inventory.core.ReadCache;
 import inventory.core.StockService;
 import inventory.core.UuidV7;
 import inventory.persistence.PgDatabase;
+import inventory.persistence.PgSchema;
 import inventory.persistence.PgProductChanges;
 import inventory.persistence.PgIdempotencyStore;
 import inventory.persistence.PgApiKeyRepository;
@@ -197,7 +198,7 @@ public final class InventoryServer implements AutoCloseable {
                     throw e.getCause() instanceof Exception cause ? cause : e;
                 }
             } else {
-                applied = PgDatabase.migrate(migrator, loggedIn);
+                applied = PgSchema.migrate(migrator, loggedIn);
             }
             LOG.log(applied > 0 ? Level.INFO : Level.DEBUG, "applied " + applied + " database migration(s) in "
                     + (System.nanoTime() - t0) / 1_000_000 + " ms" + (adopted.isPresent() ? " (begun at start)" : ""));

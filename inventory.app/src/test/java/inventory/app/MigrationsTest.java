@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import inventory.persistence.PgDatabase;
+import inventory.persistence.PgSchema;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +41,7 @@ class MigrationsTest {
         String url = TestServer.newDatabase("migrations_new");
         String reference = TestServer.newDatabase("flyway_reference");
         try {
-            assertThat(PgDatabase.migrate(owner(url), () -> { }), is(4));
+            assertThat(PgSchema.migrate(owner(url), () -> { }), is(4));
             Flyway flyway = Flyway.configure().dataSource(url, null, null).locations("classpath:db-migration").load();
             var validation = flyway.validateWithResult();
             assertThat(validation.errorDetails == null ? "" : validation.errorDetails.errorMessage,
@@ -72,7 +73,7 @@ class MigrationsTest {
             }
             // Flyway's refusal, not a schema of ours on top of someone else's tables
             RuntimeException refused = assertThrows(RuntimeException.class,
-                    () -> PgDatabase.migrate(owner(url), () -> { }));
+                    () -> PgSchema.migrate(owner(url), () -> { }));
             assertThat(refused.getMessage(), containsString("no schema history table"));
             assertThat(one(url, "SELECT string_agg(relname, ',') FROM pg_class"
                                 + " WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r'"),
@@ -87,7 +88,7 @@ class MigrationsTest {
         String url = TestServer.newDatabase("migrations_race");
         try (ExecutorService two = Executors.newVirtualThreadPerTaskExecutor()) {
             CyclicBarrier together = new CyclicBarrier(2);
-            Callable<Integer> migrate = () -> PgDatabase.migrate(owner(url), () -> {
+            Callable<Integer> migrate = () -> PgSchema.migrate(owner(url), () -> {
                 try {
                     together.await(); // both logged in: the scripts begin at the same moment
                 } catch (Exception e) {

@@ -13,6 +13,7 @@ import javax.crypto.SecretKeyFactory;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import inventory.persistence.PgDatabase;
+import inventory.persistence.PgSchema;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,7 +64,7 @@ class ScramLoginTest {
     void theDriverDerivesWithTheProjectsProviderAndTheServerAcceptsIt() throws Exception {
         PgDatabase.Settings login = new PgDatabase.Settings(url(AotTraining.LOGIN), AotTraining.LOGIN,
                 AotTraining.PASSWORD, 1, Duration.ofSeconds(5));
-        assertThat("scripts applied over a SCRAM login", PgDatabase.migrate(login, () -> { }), is(4));
+        assertThat("scripts applied over a SCRAM login", PgSchema.migrate(login, () -> { }), is(4));
         try (PgDatabase db = PgDatabase.open(login)) {
             assertThat(db.ping(), is(true));
         }
@@ -85,7 +86,7 @@ class ScramLoginTest {
     void aWrongPasswordIsRefused() {
         PgDatabase.Settings wrong = new PgDatabase.Settings(url(AotTraining.LOGIN), AotTraining.LOGIN,
                 AotTraining.PASSWORD + "x", 1, Duration.ofSeconds(5));
-        SQLException refused = assertThrows(SQLException.class, () -> PgDatabase.migrate(wrong, () -> { }));
+        SQLException refused = assertThrows(SQLException.class, () -> PgSchema.migrate(wrong, () -> { }));
         assertThat(refused.getSQLState(), is("28P01"));
     }
 

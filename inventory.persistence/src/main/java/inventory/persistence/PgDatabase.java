@@ -1,10 +1,8 @@
 package inventory.persistence;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.function.Supplier;
 
 
@@ -14,11 +12,9 @@ import io.helidon.dbclient.DbTransaction;
 
 import inventory.core.Transactions;
 
-import org.flywaydb.core.Flyway;
-
 /**
- * The database: a helidon-dbclient over a HikariCP pool, the transaction scope repositories join, migrations and
- * a bounded liveness probe.
+ * The database: a helidon-dbclient over a HikariCP pool, the transaction scope repositories join, and a bounded
+ * liveness probe. The schema is {@link PgSchema}'s.
  * <p>
  * A transaction is bound to the calling (virtual) thread with a {@link ScopedValue} for the duration of the work,
  * so repositories called inside it run on its connection without passing it around.
@@ -31,14 +27,9 @@ public final class PgDatabase implements Transactions, AutoCloseable {
     /** Pools opened in this process: each gets its own name (in HikariCP's log lines and thread names). */
     private static final java.util.concurrent.atomic.AtomicInteger POOLS = new java.util.concurrent.atomic.AtomicInteger();
 
-    /** PostgreSQL's driver, used directly for the connections made outside the pool (see {@link #connect}). */
-    private static final java.sql.Driver DRIVER;
-
     static {
-        // before any login of this process: a SCRAM-SHA-256 login's key derivation then costs a cold JVM a tenth
-        // of what the JDK's own implementation does (see Pbkdf2HmacSha256)
+        // before the pool's first login (see Logins)
         Pbkdf2HmacSha256.install();
-        DRIVER = new org.postgresql.Driver();
     }
 
     private final DbClient client;
@@ -79,53 +70,6 @@ public final class PgDatabase implements Transactions, AutoCloseable {
     }
 
     /**
-     * Runs the Flyway migrations on a connection of their own. The login must own the schema (it creates the
-     * tables): the owner's, not the service's, when they differ. Migration V3 creates the group role
-     * {@code inventory_rw} (if this login may) and grants it exactly what the service's statements need; the
-     * service's login is a member of it.
-     *
-     * <p>
-     * The connection that looks first doubles as the probe of the database ({@link #probe(Settings)}): an up-to-date
-     * schema costs one query and a new, empty one a transaction, both without starting Flyway
-     * ({@link Migrations}); any other state is migrated by Flyway.
-     *
-     * <p>
-     * {@code loggedIn} is told as soon as the database has taken the login and answered, before the scripts: the
-     * start logs the pool in meanwhile, while this connection mostly waits for the database.
-     *
-     * @param settings connection settings of the owner
-     * @param loggedIn run once the connection answers (not run if it never does)
-     * @return the number of migrations applied
-     * @throws SQLException if the database cannot be reached (within 5 s)
-     * @throws RuntimeException if a migration fails
-     */
-    public static int migrate(Settings settings, Runnable loggedIn) throws SQLException {
-        Properties props = properties(settings, 5);
-        props.setProperty("socketTimeout", "10");
-        try (Connection c = connect(settings.url(), props)) {
-            // the login's last message was the database's: it answers (no isValid, a round trip of its own)
-            loggedIn.run();
-            c.setNetworkTimeout(Runnable::run, 0); // it answers: migrations may take as long as they take
-            java.util.OptionalInt applied;
-            try {
-                applied = Migrations.tryMigrate(c);
-            } catch (SQLException e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
-            if (applied.isPresent()) {
-                return applied.getAsInt();
-            }
-        }
-        return Flyway.configure(PgDatabase.class.getClassLoader())
-                .dataSource(settings.url(), settings.user(), settings.password())
-                .locations("classpath:db-migration")
-                .connectRetries(0)
-                .load()
-                .migrate()
-                .migrationsExecuted;
-    }
-
-    /**
      * Checks that the database answers, with a bounded wait.
      *
      * @param settings connection settings
@@ -143,37 +87,11 @@ public final class PgDatabase implements Transactions, AutoCloseable {
      * @throws SQLException if it does not answer
      */
     static void probe(Settings settings, int seconds) throws SQLException {
-        Properties props = properties(settings, seconds);
-        props.setProperty("socketTimeout", String.valueOf(seconds * 2));
-        try (Connection c = connect(settings.url(), props)) {
+        try (Connection c = Logins.open(settings, seconds, seconds * 2)) {
             if (!c.isValid(seconds)) {
                 throw new SQLException("the database did not answer");
             }
         }
-    }
-
-    /**
-     * A connection from PostgreSQL's driver itself: {@link DriverManager} would first load every {@code Driver} the
-     * module path provides, a search of all the service's jars that costs a start tens of milliseconds.
-     */
-    private static Connection connect(String url, Properties props) throws SQLException {
-        Connection c = DRIVER.connect(url, props);
-        if (c == null) {
-            throw new SQLException("not a PostgreSQL JDBC URL: " + url, "08001");
-        }
-        return c;
-    }
-
-    private static Properties properties(Settings settings, int seconds) {
-        Properties props = new Properties();
-        if (settings.user() != null) {
-            props.setProperty("user", settings.user());
-        }
-        if (settings.password() != null) {
-            props.setProperty("password", settings.password());
-        }
-        props.setProperty("connectTimeout", String.valueOf(seconds));
-        return props;
     }
 
     /**
