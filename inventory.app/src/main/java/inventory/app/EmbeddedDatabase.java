@@ -51,6 +51,7 @@ final class EmbeddedDatabase implements AutoCloseable {
     static EmbeddedDatabase start(Path dataDir) throws IOException {
         Path dir = dataDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);
+        initLinuxUtils();
         EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setDataDirectory(dir.resolve("pg"))
                 .setCleanDataDirectory(false)
@@ -62,6 +63,43 @@ final class EmbeddedDatabase implements AutoCloseable {
                 .setServerConfig("full_page_writes", "on")
                 .start();
         return new EmbeddedDatabase(pg);
+    }
+
+    /**
+     * Initializes zonky's {@code LinuxUtils} and removes the script it leaves behind. Its initializer writes a
+     * {@code detect_linux_distribution_*.sh} into the temporary directory and runs it, and deletes it only at a normal
+     * exit of the JVM ({@code deleteOnExit}); the service ends with {@code halt(0)} after SIGTERM (so that its exit
+     * code is 0), so every start with the embedded database left one there. The scripts that appear while the class
+     * initializes are this process's (another process starting its embedded database in the same moment could lose
+     * its script and with it only the name of its Linux distribution, which zonky then does without).
+     */
+    private static void initLinuxUtils() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.Set<Path> before = distributionScripts(tmp);
+        try {
+            Class.forName("io.zonky.test.db.postgres.util.LinuxUtils", true, EmbeddedPostgres.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return; // zonky then initializes it itself, or fails with its own message
+        }
+        for (Path script : distributionScripts(tmp)) {
+            if (!before.contains(script)) {
+                try {
+                    Files.deleteIfExists(script);
+                } catch (IOException e) {
+                    // left for deleteOnExit
+                }
+            }
+        }
+    }
+
+    private static java.util.Set<Path> distributionScripts(Path dir) {
+        try (var list = Files.newDirectoryStream(dir, "detect_linux_distribution_*.sh")) {
+            java.util.Set<Path> found = new java.util.HashSet<>();
+            list.forEach(found::add);
+            return found;
+        } catch (IOException e) {
+            return java.util.Set.of();
+        }
     }
 
     /**

@@ -80,6 +80,9 @@ class LinkedImageIT {
                                                    || name.startsWith("AWS_") || name.startsWith("ECS_"));
         pb.environment().put("INVENTORY_PORT", String.valueOf(port));
         pb.environment().put("INVENTORY_DATA_DIR", dataDir.toString());
+        // a temporary directory of its own, to see what the service leaves there
+        Path tmp = Files.createTempDirectory(build, "tmp-");
+        pb.environment().put("JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
         cloudWatch = FakeCloudWatchLogs.start();
         pb.environment().put("INVENTORY_CLOUDWATCH_LOG_GROUP", "linked-image-it");
         pb.environment().put("INVENTORY_CLOUDWATCH_ENDPOINT", cloudWatch.endpoint().toString());
@@ -164,6 +167,10 @@ class LinkedImageIT {
         assertThat("exit code after SIGTERM:\n" + tail(log), service.exitValue(), is(0));
         assertThat("the embedded PostgreSQL stopped with the service",
                 Files.exists(dataDir.resolve("pg/postmaster.pid")), is(false));
+        try (var left = Files.newDirectoryStream(tmp, "detect_linux_distribution_*.sh")) {
+            assertThat("zonky's distribution script is not left in the temporary directory",
+                    left.iterator().hasNext(), is(false));
+        }
         assertThat(Files.readString(log), not(matchesPattern("(?s).*(\\[error\\]\\[aot\\]|Exception|SEVERE).*")));
         // JUL's own shutdown hook waits for the service's: the lines of the stop reach the console
         assertThat(tail(log), Files.readString(log), containsString("INFO inventory.app.InventoryServer: stopped"));
