@@ -18,7 +18,6 @@ public final class Main {
         LogShutdown.install();
     }
 
-
     private Main() {
     }
 
