@@ -43,6 +43,7 @@ import inventory.persistence.PgProductRepository;
 import inventory.persistence.PgStockRepository;
 import inventory.web.HttpMetrics;
 import inventory.web.InventoryRouting;
+import inventory.web.KeptProduct;
 import inventory.app.logging.EmfReporter;
 import inventory.web.ApiKeyHandler;
 import inventory.web.BusinessMetrics;
@@ -254,8 +255,8 @@ public final class InventoryServer implements AutoCloseable {
         Idempotency idempotency = new Idempotency(db, idempotencyStore);
         PgEventLog eventLog = new PgEventLog(db, EventJson::data);
         EventFeed feed = new EventFeed(eventLog, EVENT_POLL);
-        ReadCache<ProductHandler.Rendered> productCache = new ReadCache<>(PRODUCT_CACHE_CAPACITY,
-                ProductHandler.Rendered::version);
+        ReadCache<KeptProduct> productCache = new ReadCache<>(PRODUCT_CACHE_CAPACITY,
+                KeptProduct::version);
         PgProductChanges productChanges = new PgProductChanges(db, PRODUCT_CHANGES_POLL, productCache::changed,
                 productCache::added, productCache::enable, productCache::disable);
         ProductHandler products = new ProductHandler(

@@ -34,55 +34,7 @@ public final class ProductHandler implements HttpService {
 
     private final ProductService products;
     private final Idempotency idempotency;
-    private final ReadCache<Rendered> cache;
-
-    /**
-     * A product's answer to {@code GET /v1/products/{id}}: the product, and its JSON once a read asked for it (an
-     * adjustment's new state costs no rendering until it is read).
-     */
-    public static final class Rendered {
-        private final Product product;
-        /** Rendered on the first read; two reads racing both render the same bytes. */
-        private volatile byte[] body;
-
-        /** @param product the product */
-        Rendered(Product product) {
-            this.product = product;
-        }
-
-        /**
-         * @param product the product
-         * @param body    its JSON
-         */
-        Rendered(Product product, byte[] body) {
-            this.product = product;
-            this.body = body;
-        }
-
-        /**
-         * @return the product's version
-         */
-        public long version() {
-            return product.version();
-        }
-
-        /** @return the JSON sent */
-        byte[] body() {
-            byte[] b = body;
-            if (b == null) {
-                b = ProductJson.write(product);
-                body = b;
-            }
-            return b;
-        }
-
-        /** The answer after an adjustment of the stock alone, or null when the product would not be kept. */
-        Rendered adjusted(Event.StockChanged change) {
-            var total = change.stock().total();
-            return total.reserved() != 0 ? null
-                    : new Rendered(product.after(total, change.stock().version(), change.at()));
-        }
-    }
+    private final ReadCache<KeptProduct> cache;
 
     /**
      * Brings the kept answers up to date with a committed change this instance made (before its response is sent,
@@ -116,7 +68,7 @@ public final class ProductHandler implements HttpService {
      * @param idempotency idempotent execution of writes
      * @param cache       answers of {@code GET /v1/products/{id}}, invalidated by every change of their product
      */
-    public ProductHandler(ProductService products, Idempotency idempotency, ReadCache<Rendered> cache) {
+    public ProductHandler(ProductService products, Idempotency idempotency, ReadCache<KeptProduct> cache) {
         this.products = products;
         this.idempotency = idempotency;
         this.cache = cache;
@@ -143,7 +95,7 @@ public final class ProductHandler implements HttpService {
         // usually follow a creation need no round trip; the stamp is taken before the write, as a reader's is
         long stamp = cache.stamp();
         java.util.function.Function<Product, inventory.core.StoredResponse> created = p -> {
-            Rendered r = new Rendered(p, ProductJson.write(p));
+            KeptProduct r = new KeptProduct(p, ProductJson.write(p));
             cache.offer(p.id(), stamp, r);
             return Http.json(201, Http.etag(p.version()), "/v1/products/" + p.id(), r.body());
         };
@@ -157,11 +109,11 @@ public final class ProductHandler implements HttpService {
 
     private void get(ServerRequest req, ServerResponse res) {
         UUID id = Http.id(req, "id", "product");
-        Rendered r = cache.get(id);
+        KeptProduct r = cache.get(id);
         if (r == null) {
             long stamp = cache.stamp();
             Product p = products.get(id);
-            r = new Rendered(p, ProductJson.write(p));
+            r = new KeptProduct(p, ProductJson.write(p));
             if (p.stock().reserved() == 0) {
                 // with something reserved, the answer changes by itself when a hold expires: not kept
                 cache.offer(id, stamp, r);
@@ -250,7 +202,7 @@ public final class ProductHandler implements HttpService {
         List<UUID> missing = new ArrayList<>();
         for (int i = 0; i < items.length; i++) {
             ProductRepository.ProductVersion ref = refs.items().get(i);
-            Rendered kept = cache.get(ref.id());
+            KeptProduct kept = cache.get(ref.id());
             if (kept != null && kept.version() == ref.version()) {
                 items[i] = kept.body();
             } else {
@@ -270,7 +222,7 @@ public final class ProductHandler implements HttpService {
                 }
                 items[i] = ProductJson.write(p);
                 if (p.stock().reserved() == 0) {
-                    cache.offer(p.id(), stamp, new Rendered(p, items[i]));
+                    cache.offer(p.id(), stamp, new KeptProduct(p, items[i]));
                 }
             }
         }

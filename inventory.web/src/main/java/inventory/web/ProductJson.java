@@ -2,6 +2,7 @@ package inventory.web;
 
 import java.nio.charset.StandardCharsets;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -110,6 +111,25 @@ final class ProductJson {
         out.writeBytes((nextCursor == null ? "null" : "\"" + nextCursor + "\"").getBytes(StandardCharsets.US_ASCII));
         out.write('}');
         return out.toByteArray();
+    }
+
+    private static final byte[] STOCK = ",\"stock\":{".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Where a product's stock figures begin in its JSON: everything before is what an adjustment cannot change.
+     * The last match is the stock field, since the fields after it hold numbers and times only; a string value
+     * cannot hold it, since its quotes are escaped.
+     *
+     * @param json {@link #write(Product)} of a product
+     * @return the offset of {@code ,"stock":{}, or -1
+     */
+    static int stockFiguresAt(byte[] json) {
+        for (int i = json.length - STOCK.length; i >= 0; i--) {
+            if (Arrays.equals(json, i, i + STOCK.length, STOCK, 0, STOCK.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static final byte[] ITEMS = "{\"items\":[".getBytes(StandardCharsets.US_ASCII);
