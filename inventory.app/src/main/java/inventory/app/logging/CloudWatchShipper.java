@@ -16,7 +16,6 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -27,7 +26,6 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.CreateLogStreamReque
 import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
 import software.amazon.awssdk.services.cloudwatchlogs.model.PutLogEventsRequest;
 import software.amazon.awssdk.services.cloudwatchlogs.model.PutLogEventsResponse;
-import software.amazon.awssdk.services.cloudwatchlogs.model.RejectedLogEventsInfo;
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceAlreadyExistsException;
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException;
 
@@ -72,10 +70,6 @@ public final class CloudWatchShipper implements AutoCloseable {
     static final Duration BACKOFF_BASE = Duration.ofMillis(200);
     static final Duration BACKOFF_MAX = Duration.ofSeconds(20);
 
-    /** Error codes that refuse a batch for what it holds. */
-    private static final java.util.Set<String> BATCH_REFUSED = java.util.Set.of("InvalidParameterException",
-            "ValidationException", "DataAlreadyAcceptedException", "InvalidSequenceTokenException",
-            "SerializationException");
     private static final Logger LOG = Logger.getLogger(CloudWatchShipper.class.getName());
 
     /**
@@ -379,7 +373,7 @@ public final class CloudWatchShipper implements AutoCloseable {
         try {
             createStream(); // early, so that the first batch finds it; if this fails, the first batch tries again
         } catch (RuntimeException e) {
-            lastFailure = describe(e);
+            lastFailure = CloudWatchErrors.describe(e);
         }
         long interval = settings.flushInterval().toNanos();
         long due = System.nanoTime() + interval;
@@ -462,17 +456,17 @@ public final class CloudWatchShipper implements AutoCloseable {
                 createStream();
                 response = put(batch);
             }
-            int refused = refused(response.rejectedLogEventsInfo(), batch.size());
+            int refused = CloudWatchErrors.refused(response.rejectedLogEventsInfo(), batch.size());
             sent += batch.size() - refused;
             batches++;
             failures = 0;
             done(batch.size(), refused, null);
         } catch (SdkException e) {
-            if (retryable(e)) {
+            if (CloudWatchErrors.retryable(e)) {
                 retryLater(batch, e);
             } else {
                 // CloudWatch will never take this batch (InvalidParameterException, say): drop it rather than stall
-                done(batch.size(), batch.size(), describe(e));
+                done(batch.size(), batch.size(), CloudWatchErrors.describe(e));
             }
         } catch (RuntimeException e) {
             retryLater(batch, e);
@@ -503,16 +497,6 @@ public final class CloudWatchShipper implements AutoCloseable {
                 .build());
     }
 
-    private static int refused(RejectedLogEventsInfo info, int size) {
-        if (info == null) {
-            return 0;
-        }
-        int old = Math.max(info.tooOldLogEventEndIndex() == null ? -1 : info.tooOldLogEventEndIndex(),
-                info.expiredLogEventEndIndex() == null ? -1 : info.expiredLogEventEndIndex()) + 1;
-        int young = info.tooNewLogEventStartIndex() == null ? 0 : size - info.tooNewLogEventStartIndex();
-        return Math.min(size, Math.max(0, old) + Math.max(0, young));
-    }
-
     private void done(int lines, int refused, String failure) {
         lock.lock();
         try {
@@ -527,25 +511,13 @@ public final class CloudWatchShipper implements AutoCloseable {
         }
     }
 
-    /**
-     * Everything is worth another try (throttling, 5xx, time-outs, failures to connect, but also credentials or
-     * permissions not there yet and a missing log group, which someone may yet fix) except the answers that say
-     * this batch itself is wrong: the same batch would fail again, so it is dropped rather than stall the rest.
-     */
-    private static boolean retryable(SdkException e) {
-        if (e instanceof AwsServiceException service && service.awsErrorDetails() != null) {
-            return !BATCH_REFUSED.contains(service.awsErrorDetails().errorCode());
-        }
-        return true;
-    }
-
     private void retryLater(List<Line> batch, Exception e) {
         failures++;
         long cap = Math.min(BACKOFF_MAX.toNanos(), BACKOFF_BASE.toNanos() << Math.min(failures - 1, 20));
         long wait = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
         lock.lock();
         try {
-            lastFailure = describe(e);
+            lastFailure = CloudWatchErrors.describe(e);
             for (int i = batch.size() - 1; i >= 0; i--) {
                 Line l = batch.get(i);
                 buffer.addFirst(l);
@@ -565,18 +537,6 @@ public final class CloudWatchShipper implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-    }
-
-    private static String describe(Exception e) {
-        if (e instanceof AwsServiceException s && s.awsErrorDetails() != null) {
-            return s.statusCode() + " " + s.awsErrorDetails().errorCode() + ": " + s.awsErrorDetails().errorMessage();
-        }
-        String message = e.getMessage();
-        Throwable cause = e.getCause();
-        if (cause != null && cause.getMessage() != null && (message == null || !message.contains(cause.getMessage()))) {
-            message = (message == null ? "" : message + ": ") + cause;
-        }
-        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
     /**
