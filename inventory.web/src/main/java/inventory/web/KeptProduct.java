@@ -27,9 +27,10 @@ public final class KeptProduct {
 
     /** The product; for a successor, with the stock figures, version and update time of the answer it came from. */
     private final Product product;
-    /** A successor's units on hand (none are reserved: such a product is not kept). */
+    /** This answer's units on hand and version (none are reserved: such a product is not kept). */
     private final long onHand;
     private final long version;
+    /** A successor's update time, rendered on its first read; 0 for an answer kept whole, which never renders. */
     private final long updatedSecond;
     private final int updatedNano;
     /** The JSON whole, or another answer's whose first {@link #headLength} bytes this answer's JSON begins with. */
