@@ -37,7 +37,23 @@ public final class ReadCache<V> {
         long changed();
     }
 
-    private record Value(Object value, long changed) implements Slot {
+    /** A kept value. A change that leaves it kept (it already shows the change, or was changed in place to show
+     * it) moves {@code changed} on in the same slot: under sales a slot lives seconds, long enough to be promoted
+     * to the old generation, where a new slot per sale would stay until a full collection. Written only inside
+     * the map's {@code compute} for its record, which runs one at a time per record. */
+    private static final class Value implements Slot {
+        private final Object value;
+        private volatile long changed;
+
+        Value(Object value, long changed) {
+            this.value = value;
+            this.changed = changed;
+        }
+
+        @Override
+        public long changed() {
+            return changed;
+        }
     }
 
     private record Gone(long changed) implements Slot {
@@ -82,7 +98,7 @@ public final class ReadCache<V> {
         if (!enabled) {
             return null;
         }
-        return slots.get(id) instanceof Value(Object value, long changed) ? (V) value : null;
+        return slots.get(id) instanceof Value v ? (V) v.value : null;
     }
 
     /**
@@ -118,20 +134,27 @@ public final class ReadCache<V> {
      * @param id      the record
      * @param version its version after the change
      * @param next    the value at {@code version} from the value at the version before, or null (then forgotten);
-     *                may return null
+     *                may return null, or the value it was given, changed in place to show {@code version} (then
+     *                readers holding it see the change: the value must let each of them see one version whole)
      */
     @SuppressWarnings("unchecked")
     public void changed(UUID id, long version, UnaryOperator<V> next) {
         slots.compute(id, (k, old) -> {
             long now = clock.incrementAndGet();
-            if (old instanceof Value(Object value, long changed)) {
-                long kept = versionOf.applyAsLong((V) value);
+            if (old instanceof Value v) {
+                V value = (V) v.value;
+                long kept = versionOf.applyAsLong(value);
                 if (kept >= version) {
-                    return new Value(value, now);
+                    v.changed = now;
+                    return v;
                 }
                 if (kept == version - 1 && next != null) {
-                    V after = next.apply((V) value);
+                    V after = next.apply(value);
                     if (after != null && versionOf.applyAsLong(after) == version) {
+                        if (after == value) {
+                            v.changed = now;
+                            return v;
+                        }
                         return new Value(after, now);
                     }
                 }

@@ -159,4 +159,26 @@ class ReadCacheTest {
         cache.offer(id, cache.stamp(), "y");
         assertEquals(0, cache.size());
     }
+
+    @Test
+    void aValueChangedInPlaceStaysInItsSlotAndStillRefusesOlderReads() {
+        ReadCache<long[]> cache = new ReadCache<>(10, a -> a[0]);
+        cache.enable();
+        long[] kept = {1};
+        cache.offer(id, cache.stamp(), kept);
+        long before = cache.stamp();            // a reader starts, reads version 1 ...
+        cache.changed(id, 2, a -> {             // ... a sale takes the kept value to version 2 in place ...
+            a[0] = 2;
+            return a;
+        });
+        assertEquals(2, cache.get(id)[0]);
+        org.junit.jupiter.api.Assertions.assertSame(kept, cache.get(id));
+        cache.offer(id, before, new long[] {1}); // ... and the reader's older value is refused
+        assertEquals(2, cache.get(id)[0]);
+        cache.changed(id, 4, a -> {             // a change that skips a version is not applied: forgotten
+            a[0] = 4;
+            return a;
+        });
+        assertNull(cache.get(id));
+    }
 }

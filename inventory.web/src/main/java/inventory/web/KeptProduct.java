@@ -1,45 +1,53 @@
 package inventory.web;
 
-import java.time.Instant;
 import java.util.Arrays;
+import java.util.concurrent.locks.StampedLock;
 
 import inventory.core.Event;
 import inventory.core.Product;
-import inventory.core.Stock;
 
 /**
- * A product's answer to {@code GET /v1/products/{id}} as the read cache keeps it: the product and its JSON.
+ * A product's answer to {@code GET /v1/products/{id}} as the read cache keeps it: its JSON and version, kept
+ * current through the product's sales.
  * <p>
- * An answer read from the database (or made by a creation) keeps the product and its JSON whole. An adjustment's
- * successor, the same product with other stock figures, version and {@code updatedAt}, keeps those three as
- * numbers beside the product it came from, and shares that answer's JSON up to its stock figures, which an
- * adjustment cannot change; of its own JSON it keeps only the rest, about 150 bytes, rendered on its first read.
- * A kept answer lives seconds between two sales of its product, long enough to be promoted to the old generation,
- * where every byte of it stays until a full collection: under sales, a new product and its new kilobyte of JSON
- * per sale were what grew the old generation, and with it the peak RSS (docs/performance.md).
+ * An answer read from the database (or made by a creation) is the product's JSON whole. A sale changes it in
+ * place: from then on the answer is that JSON up to its stock figures, which a sale cannot change, followed by the
+ * stock figures, version and times after the sale, rendered into a buffer of the answer's own. So a sale allocates
+ * nothing that outlives it. A kept answer lives seconds between two sales of its product, long enough to be
+ * promoted to the old generation, where every byte of it stays until a full collection: a new answer per sale, or
+ * even a new buffer of figures per sale, is what grew the old generation under sales, and with it the peak RSS
+ * (docs/performance.md).
  * <p>
- * Whatever is shared, {@link #body()} is byte for byte what {@link ProductJson#write(Product)} writes for the
- * product: the successor's first rendering is compared with the shared bytes, and kept whole if they differ.
+ * Sales are applied one at a time (the read cache applies a record's changes in its map's {@code compute}); reads
+ * run alongside them and each gets one version whole: they read optimistically and read again under a read lock
+ * when a sale came in between. Whatever is kept, {@link #answer()} is byte for byte what
+ * {@link ProductJson#write(Product)} writes for the product at that version: at the first sale the figures'
+ * rendering is checked against the bytes the whole JSON has there, and the answer is given up (the cache forgets
+ * it) if they differ.
  */
 public final class KeptProduct {
 
-    private static final byte[] NONE = new byte[0];
+    /**
+     * One version of the answer.
+     *
+     * @param version the product's version
+     * @param body    its JSON; may be the kept array itself, so do not change it
+     */
+    record Answer(long version, byte[] body) {
+    }
 
-    /** The product; for a successor, with the stock figures, version and update time of the answer it came from. */
+    /** The product as read; after a sale only its unchanging fields are current. */
     private final Product product;
-    /** This answer's units on hand and version (none are reserved: such a product is not kept). */
-    private final long onHand;
-    private final long version;
-    /** A successor's update time, rendered on its first read; 0 for an answer kept whole, which never renders. */
-    private final long updatedSecond;
-    private final int updatedNano;
-    /** The JSON whole, or another answer's whose first {@link #headLength} bytes this answer's JSON begins with. */
-    private final byte[] head;
-    /** How much of {@link #head} begins this answer's JSON; written before {@link #tail} is published. */
+    /** {@link ProductJson#write(Product)} of {@link #product}. */
+    private final byte[] json;
+    private final StampedLock lock = new StampedLock();
+    // The fields below are written under the lock's write lock and read optimistically.
+    /** How many bytes of {@link #json} begin the answer: all of it until the first sale. */
     private int headLength;
-    /** The JSON after the head: empty when the head is the JSON whole, null until a successor's first read. Two
-     * reads racing both render the same bytes. */
-    private volatile byte[] tail;
+    /** The rest of the answer, in its first {@link #figuresLength} bytes: none until the first sale. */
+    private byte[] figures;
+    private int figuresLength;
+    private long version;
 
     /**
      * An answer with its JSON whole.
@@ -49,83 +57,122 @@ public final class KeptProduct {
      */
     KeptProduct(Product product, byte[] json) {
         this.product = product;
-        this.onHand = product.stock().onHand();
-        this.version = product.version();
-        this.updatedSecond = 0;
-        this.updatedNano = 0;
-        this.head = json;
+        this.json = json;
         this.headLength = json.length;
-        this.tail = NONE;
-    }
-
-    private KeptProduct(Product product, long onHand, long version, Instant updated, byte[] head, int headLength) {
-        this.product = product;
-        this.onHand = onHand;
-        this.version = version;
-        this.updatedSecond = updated.getEpochSecond();
-        this.updatedNano = updated.getNano();
-        this.head = head;
-        this.headLength = headLength;
+        this.version = product.version();
     }
 
     /**
-     * @return the product's version
+     * @return the product's version now
      */
     public long version() {
-        return version;
-    }
-
-    /** @return how many bytes of the JSON are another answer's: none for an answer kept whole */
-    int sharedBytes() {
-        return tail == NONE ? 0 : headLength;
-    }
-
-    /** @return the JSON sent; a new array for a successor, so do not change it */
-    byte[] body() {
-        byte[] t = tail;
-        if (t == null) {
-            return render();
+        long stamp = lock.tryOptimisticRead();
+        long v = version;
+        if (lock.validate(stamp)) {
+            return v;
         }
-        int n = headLength;
-        if (t.length == 0) {
-            return head;
+        stamp = lock.readLock();
+        try {
+            return version;
+        } finally {
+            lock.unlockRead(stamp);
         }
-        if (n == 0) {
-            return t;
-        }
-        byte[] b = new byte[n + t.length];
-        System.arraycopy(head, 0, b, 0, n);
-        System.arraycopy(t, 0, b, n, t.length);
-        return b;
-    }
-
-    private byte[] render() {
-        byte[] whole = ProductJson.write(product.after(new Stock(onHand, 0), version,
-                Instant.ofEpochSecond(updatedSecond, updatedNano)));
-        int n = headLength;
-        if (n > 0 && n <= whole.length && Arrays.equals(whole, 0, n, head, 0, n)) {
-            tail = Arrays.copyOfRange(whole, n, whole.length);
-        } else {
-            // cannot happen while an adjustment changes nothing before the stock figures; kept whole then
-            headLength = 0;
-            tail = whole;
-        }
-        return whole;
     }
 
     /**
+     * @return the answer now: its version and JSON, of the same sale
+     */
+    Answer answer() {
+        long stamp = lock.tryOptimisticRead();
+        if (stamp != 0) {
+            Answer a = read();
+            if (a != null && lock.validate(stamp)) {
+                return a;
+            }
+        }
+        stamp = lock.readLock();
+        try {
+            return read();
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    /** The answer from the fields as they are read: torn (or null) if a sale is being applied meanwhile. */
+    private Answer read() {
+        int n = headLength;
+        byte[] f = figures;
+        int fn = figuresLength;
+        long v = version;
+        if (f == null) {
+            return new Answer(v, json);
+        }
+        if (n > json.length || fn > f.length) {
+            return null; // torn: only under an optimistic read, which will not validate
+        }
+        byte[] b = new byte[n + fn];
+        System.arraycopy(json, 0, b, 0, n);
+        System.arraycopy(f, 0, b, n, fn);
+        return new Answer(v, b);
+    }
+
+    /**
+     * Applies a sale in place. Call one at a time, each with the change after the version this answer shows.
+     *
      * @param change an adjustment of the stock alone, the next change of this product
-     * @return the answer after it, or null when the product would not be kept (something of it is reserved, so
-     * it changes by itself when a hold expires)
+     * @return this answer, now after the change, or null when the product would not be kept (something of it is
+     * reserved, so it changes by itself when a hold expires; or the figures' rendering does not match): then it
+     * is unchanged
      */
     KeptProduct adjusted(Event.StockChanged change) {
         var total = change.stock().total();
         if (total.reserved() != 0) {
             return null;
         }
-        // the whole JSON's head ends where its stock figures begin; a successor's is already that
-        int shared = tail == NONE ? ProductJson.stockFiguresAt(head) : headLength;
-        return new KeptProduct(product, total.onHand(), change.stock().version(), change.at(), head,
-                Math.max(shared, 0));
+        byte[] after = ProductJson.stockFigures(total.onHand(), change.stock().version(), product.createdAt(),
+                change.at());
+        long stamp = lock.writeLock();
+        try {
+            if (figures == null && !startFigures()) {
+                return null;
+            }
+            if (after.length > figures.length) {
+                figures = Arrays.copyOf(after, after.length + 16);
+            } else {
+                System.arraycopy(after, 0, figures, 0, after.length);
+            }
+            figuresLength = after.length;
+            version = change.stock().version();
+        } finally {
+            lock.unlockWrite(stamp);
+        }
+        return this;
+    }
+
+    /** At the first sale: finds where the stock figures begin and checks that they render as the whole JSON has
+     * them; true if they do, and then the answer keeps figures of its own from here. */
+    private boolean startFigures() {
+        int at = ProductJson.stockFiguresAt(json);
+        if (at < 0 || product.stock().reserved() != 0) {
+            return false;
+        }
+        byte[] own = ProductJson.stockFigures(product.stock().onHand(), product.version(), product.createdAt(),
+                product.updatedAt());
+        if (!Arrays.equals(json, at, json.length, own, 0, own.length)) {
+            return false; // cannot happen while ProductJson writes both the same way
+        }
+        figures = new byte[own.length + 16];
+        headLength = at;
+        return true;
+    }
+
+    /** @return how many bytes of the answer are the JSON read whole: all of it until the first sale */
+    int sharedBytes() {
+        long stamp = lock.readLock();
+        try {
+            return headLength;
+        } finally {
+            lock.unlockRead(stamp);
+        }
     }
 }

@@ -95,9 +95,10 @@ public final class ProductHandler implements HttpService {
         // usually follow a creation need no round trip; the stamp is taken before the write, as a reader's is
         long stamp = cache.stamp();
         java.util.function.Function<Product, inventory.core.StoredResponse> created = p -> {
-            KeptProduct r = new KeptProduct(p, ProductJson.write(p));
-            cache.offer(p.id(), stamp, r);
-            return Http.json(201, Http.etag(p.version()), "/v1/products/" + p.id(), r.body());
+            byte[] json = ProductJson.write(p);
+            // what is kept changes in place with the product's sales, which may follow at once: answer from json
+            cache.offer(p.id(), stamp, new KeptProduct(p, json));
+            return Http.json(201, Http.etag(p.version()), "/v1/products/" + p.id(), json);
         };
         Idempotency.Outcome outcome = key.isEmpty()
                 // nothing to store: may be written together with concurrent creations (group commit), same answer
@@ -119,11 +120,13 @@ public final class ProductHandler implements HttpService {
                 cache.offer(id, stamp, r);
             }
         }
-        if (Http.notModified(req, r.version())) {
-            Http.notModified(res, r.version());
+        // the version and the body of one sale: a sale changes a kept answer in place
+        KeptProduct.Answer a = r.answer();
+        if (Http.notModified(req, a.version())) {
+            Http.notModified(res, a.version());
             return;
         }
-        Http.send(res, Http.json(200, Http.etag(r.version()), null, r.body()));
+        Http.send(res, Http.json(200, Http.etag(a.version()), null, a.body()));
     }
 
     private void bySku(ServerRequest req, ServerResponse res) {
@@ -203,8 +206,9 @@ public final class ProductHandler implements HttpService {
         for (int i = 0; i < items.length; i++) {
             ProductRepository.ProductVersion ref = refs.items().get(i);
             KeptProduct kept = cache.get(ref.id());
-            if (kept != null && kept.version() == ref.version()) {
-                items[i] = kept.body();
+            KeptProduct.Answer a = kept == null ? null : kept.answer();
+            if (a != null && a.version() == ref.version()) {
+                items[i] = a.body();
             } else {
                 missing.add(ref.id());
             }

@@ -132,6 +132,22 @@ final class ProductJson {
         return -1;
     }
 
+    /**
+     * A product's JSON from its stock figures to its end, as {@link #write(Product)} ends it when nothing is
+     * reserved: what a sale changes. ASCII only (numbers and times).
+     *
+     * @param onHand    units on hand, none reserved
+     * @param version   the product's version
+     * @param createdAt its creation time
+     * @param updatedAt its update time
+     * @return the bytes from {@code ,"stock":{} to the closing brace
+     */
+    static byte[] stockFigures(long onHand, long version, java.time.Instant createdAt, java.time.Instant updatedAt) {
+        return (",\"stock\":{\"onHand\":" + onHand + ",\"reserved\":0,\"available\":" + onHand
+                + "},\"version\":" + version + ",\"createdAt\":\"" + JsonOut.time(createdAt)
+                + "\",\"updatedAt\":\"" + JsonOut.time(updatedAt) + "\"}").getBytes(StandardCharsets.US_ASCII);
+    }
+
     private static final byte[] ITEMS = "{\"items\":[".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NEXT_CURSOR = "],\"nextCursor\":".getBytes(StandardCharsets.US_ASCII);
 

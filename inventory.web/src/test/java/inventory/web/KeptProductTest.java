@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
- * A kept answer after adjustments is byte for byte what rendering the adjusted product gives, though it shares
- * the bytes before the stock figures with the answer it came from.
+ * A kept answer after adjustments, changed in place, is byte for byte what rendering the adjusted product gives,
+ * though it keeps the bytes before the stock figures from the answer read whole; and a read during sales gets one
+ * version whole.
  */
 class KeptProductTest {
 
@@ -49,34 +50,77 @@ class KeptProductTest {
         Product base = product(new Stock(100, 0), 1, CREATED);
         byte[] json = ProductJson.write(base);
         KeptProduct kept = new KeptProduct(base, json);
-        assertSame(json, kept.body(), "an answer read whole is sent as it is");
-        assertEquals(0, kept.sharedBytes());
+        assertSame(json, kept.answer().body(), "an answer read whole is sent as it is");
+        assertEquals(json.length, kept.sharedBytes());
         int head = ProductJson.stockFiguresAt(json);
 
         Instant at = CREATED;
         for (long version = 2; version <= 12; version++) {
             at = at.plusMillis(1_001).plusNanos(1_000);
             long onHand = 100 - (version - 1) * 3;
-            kept = kept.adjusted(sale(onHand, 0, version, at));
+            assertSame(kept, kept.adjusted(sale(onHand, 0, version, at)), "changed in place");
             byte[] expected = ProductJson.write(product(new Stock(onHand, 0), version, at));
             assertEquals(version, kept.version());
-            assertArrayEquals(expected, kept.body(), "first read, version " + version + ": "
-                    + new String(kept.body(), StandardCharsets.UTF_8));
-            assertArrayEquals(expected, kept.body(), "later read, version " + version);
-            assertNotSame(kept.body(), kept.body(), "each read of a successor gets its own array");
+            KeptProduct.Answer answer = kept.answer();
+            assertEquals(version, answer.version());
+            assertArrayEquals(expected, answer.body(), "version " + version + ": "
+                    + new String(answer.body(), StandardCharsets.UTF_8));
+            assertNotSame(answer.body(), kept.answer().body(), "each read after a sale gets its own array");
             assertEquals(head, kept.sharedBytes(), "all before the stock figures is the first answer's");
         }
+        assertArrayEquals(json, ProductJson.write(base), "the JSON read whole is not written to");
     }
 
     @Test
-    void aSuccessorNotYetReadStillAnswersExactlyAfterFurtherAdjustments() {
-        Product base = product(new Stock(10, 0), 5, CREATED);
+    void figuresThatOutgrowTheirBufferAreStillWhole() {
+        Product base = product(new Stock(1, 0), 1, CREATED);
         KeptProduct kept = new KeptProduct(base, ProductJson.write(base));
         Instant at = CREATED.plusSeconds(60);
-        // none of these is read before the next adjustment
-        kept = kept.adjusted(sale(9, 0, 6, at)).adjusted(sale(1_000_000, 0, 7, at.plusSeconds(1)))
-                .adjusted(sale(0, 0, 8, at.plusSeconds(2)));
-        assertArrayEquals(ProductJson.write(product(new Stock(0, 0), 8, at.plusSeconds(2))), kept.body());
+        // from one digit to nineteen, and a negative balance
+        kept.adjusted(sale(0, 0, 2, at));
+        kept.adjusted(sale(Long.MAX_VALUE - 1, 0, 3, at.plusSeconds(1)));
+        assertArrayEquals(ProductJson.write(product(new Stock(Long.MAX_VALUE - 1, 0), 3, at.plusSeconds(1))),
+                kept.answer().body());
+        kept.adjusted(sale(-5, 0, 4, at.plusSeconds(2)));
+        assertArrayEquals(ProductJson.write(product(new Stock(-5, 0), 4, at.plusSeconds(2))), kept.answer().body());
+    }
+
+    @Test
+    void readsDuringSalesEachGetOneVersionWhole() throws Exception {
+        Product base = product(new Stock(1_000_000, 0), 1, CREATED.plusMillis(1));
+        KeptProduct kept = new KeptProduct(base, ProductJson.write(base));
+        int sales = 20_000;
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ConcurrentLinkedQueue<String> wrong = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> readers = new java.util.ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            readers.add(Thread.ofPlatform().start(() -> {
+                long last = 0;
+                while (!done.get() && wrong.isEmpty()) {
+                    KeptProduct.Answer a = kept.answer();
+                    long v = a.version();
+                    // version v was made by sale v: 1,000,000 - (v - 1) on hand, at CREATED + v ms
+                    byte[] expected = ProductJson.write(product(new Stock(1_000_001 - v, 0), v, CREATED.plusMillis(v)));
+                    if (v < last || !java.util.Arrays.equals(expected, a.body())) {
+                        wrong.add("after version " + last + ": " + new String(a.body(), StandardCharsets.UTF_8));
+                    }
+                    last = v;
+                    reads.incrementAndGet();
+                }
+            }));
+        }
+        Thread.sleep(20);
+        for (long v = 2; v <= sales; v++) {
+            kept.adjusted(sale(1_000_001 - v, 0, v, CREATED.plusMillis(v)));
+        }
+        done.set(true);
+        for (Thread t : readers) {
+            t.join();
+        }
+        assertEquals(List.of(), List.copyOf(wrong));
+        assertEquals(sales, kept.answer().version());
+        org.junit.jupiter.api.Assertions.assertTrue(reads.get() > 0);
     }
 
     @Test
@@ -84,6 +128,7 @@ class KeptProductTest {
         Product base = product(new Stock(10, 0), 1, CREATED);
         KeptProduct kept = new KeptProduct(base, ProductJson.write(base));
         assertNull(kept.adjusted(sale(10, 2, 2, CREATED.plusSeconds(1))));
+        assertEquals(1, kept.answer().version(), "unchanged");
     }
 
     @Test
