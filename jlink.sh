@@ -212,10 +212,11 @@ cat > bin/inventory <<'LAUNCHER'
 #                                large pages, up to 100,000 products in the read cache, 0.6-1.4 KB each) instead
 #                                of failing, which leaves about 700 MB of a 1 GiB task for everything else. Serial
 #                                grows the old generation rather than collect it while it may, so objects promoted
-#                                and dropped under write load (read cache entries replaced after a sale, about 1 MB a
-#                                second under mixed load) fill it towards 256 MB before the first full collection
-#                                (40-60 ms on two busy cores): over hours RSS approaches 380 MiB, not the figures
-#                                above. Heap figures in JAVA_OPTS override all of these (it comes last).
+#                                and dropped later (each closed connection's buffers and virtual thread, about 40 KB;
+#                                kept answers that a change other than a sale made the read cache forget; not a sale,
+#                                which changes its kept answer in place) fill it towards 256 MB before the first full
+#                                collection (40-60 ms on two busy cores): over hours RSS approaches 380 MiB, not the
+#                                figures above. Heap figures in JAVA_OPTS override all of these (it comes last).
 #   -XX:TrimNativeHeapInterval=1000  every second, glibc returns the free parts of its malloc arenas to the OS. The
 #                                C2 compiler allocates its arenas there (NMT: Arena Chunk up to 25 MB, Compiler 15
 #                                MB while it compiled the request path) and frees them after each compilation, but
