@@ -15,19 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
-import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClientBuilder;
-import software.amazon.awssdk.services.cloudwatchlogs.model.CreateLogStreamRequest;
 import software.amazon.awssdk.services.cloudwatchlogs.model.InputLogEvent;
-import software.amazon.awssdk.services.cloudwatchlogs.model.PutLogEventsRequest;
-import software.amazon.awssdk.services.cloudwatchlogs.model.PutLogEventsResponse;
-import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceAlreadyExistsException;
-import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException;
 
 import static inventory.app.logging.LogEvents.EVENT_OVERHEAD;
 import static inventory.app.logging.LogEvents.MAX_BATCH_BYTES;
@@ -63,10 +52,6 @@ public final class CloudWatchShipper implements AutoCloseable {
     /** Own-log reports at most this often. */
     static final Duration REPORT_INTERVAL = Duration.ofMinutes(1);
 
-    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
-    static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(10);
-    /** One call, connecting and reading included: a hanging endpoint holds the sender at most this long. */
-    static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(15);
     static final Duration BACKOFF_BASE = Duration.ofMillis(200);
     static final Duration BACKOFF_MAX = Duration.ofSeconds(20);
 
@@ -120,7 +105,7 @@ public final class CloudWatchShipper implements AutoCloseable {
     }
 
     private final Settings settings;
-    private final CloudWatchLogsClient client;
+    private final CloudWatchStream stream;
     private final Thread sender;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -149,15 +134,14 @@ public final class CloudWatchShipper implements AutoCloseable {
     private volatile long sent;
     private volatile long batches;
     // the sender's own
-    private boolean streamReady;
     private volatile int failures;
     private volatile String lastFailure;
     private String lastFailureReported;
     private long lastReportNanos;
 
-    private CloudWatchShipper(Settings settings, CloudWatchLogsClient client) {
+    private CloudWatchShipper(Settings settings, CloudWatchStream stream) {
         this.settings = settings;
-        this.client = client;
+        this.stream = stream;
         this.sender = Thread.ofVirtual().name("cloudwatch-shipper").unstarted(this::run);
         this.lastReportNanos = System.nanoTime() - REPORT_INTERVAL.toNanos();
     }
@@ -170,28 +154,9 @@ public final class CloudWatchShipper implements AutoCloseable {
      * @return the running shipper
      */
     public static CloudWatchShipper start(Settings settings) {
-        CloudWatchShipper shipper = new CloudWatchShipper(settings, client(settings));
+        CloudWatchShipper shipper = new CloudWatchShipper(settings, CloudWatchStream.of(settings));
         shipper.sender.start();
         return shipper;
-    }
-
-    /**
-     * The SDK's synchronous client on its smallest HTTP client (the JDK's HttpURLConnection), with the SDK's own
-     * retries off (the sender retries, and keeps the buffer moving while it does) and every wait bounded.
-     */
-    private static CloudWatchLogsClient client(Settings settings) {
-        CloudWatchLogsClientBuilder builder = CloudWatchLogsClient.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(CONNECT_TIMEOUT)
-                        .socketTimeout(SOCKET_TIMEOUT))
-                .credentialsProvider(DefaultCredentialsProvider.builder().build())
-                .overrideConfiguration(o -> o
-                        .apiCallTimeout(API_CALL_TIMEOUT)
-                        .apiCallAttemptTimeout(API_CALL_TIMEOUT)
-                        .retryStrategy(AwsRetryStrategy.doNotRetry()));
-        settings.region().ifPresent(r -> builder.region(Region.of(r)));
-        settings.endpoint().ifPresent(builder::endpointOverride);
-        return builder.build();
     }
 
     /**
@@ -347,11 +312,7 @@ public final class CloudWatchShipper implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
-            client.close();
-        } catch (RuntimeException e) {
-            // closing anyway
-        }
+        stream.close();
         if (!all && left > 0) {
             // the handler is going away: stderr is the one place left to say it
             System.err.println(Instant.now() + " WARNING " + CloudWatchShipper.class.getName() + ": " + left
@@ -371,7 +332,7 @@ public final class CloudWatchShipper implements AutoCloseable {
 
     private void run() {
         try {
-            createStream(); // early, so that the first batch finds it; if this fails, the first batch tries again
+            stream.create(); // early, so that the first batch finds it; if this fails, the first batch tries again
         } catch (RuntimeException e) {
             lastFailure = CloudWatchErrors.describe(e);
         }
@@ -444,19 +405,11 @@ public final class CloudWatchShipper implements AutoCloseable {
     /** One attempt at a batch; on a failure worth retrying, the batch goes back to the buffer and the sender waits. */
     private void send(List<Line> batch) {
         try {
-            if (!streamReady) {
-                createStream();
+            List<InputLogEvent> events = new ArrayList<>(batch.size());
+            for (Line l : batch) {
+                events.add(InputLogEvent.builder().timestamp(l.millis()).message(l.text()).build());
             }
-            PutLogEventsResponse response;
-            try {
-                response = put(batch);
-            } catch (ResourceNotFoundException e) {
-                // the stream was deleted (or never made): make it and try once more at once
-                streamReady = false;
-                createStream();
-                response = put(batch);
-            }
-            int refused = CloudWatchErrors.refused(response.rejectedLogEventsInfo(), batch.size());
+            int refused = stream.put(events);
             sent += batch.size() - refused;
             batches++;
             failures = 0;
@@ -471,30 +424,6 @@ public final class CloudWatchShipper implements AutoCloseable {
         } catch (RuntimeException e) {
             retryLater(batch, e);
         }
-    }
-
-    private void createStream() {
-        try {
-            client.createLogStream(CreateLogStreamRequest.builder()
-                    .logGroupName(settings.logGroup())
-                    .logStreamName(settings.logStream())
-                    .build());
-        } catch (ResourceAlreadyExistsException e) {
-            // made by an earlier start of the same stream name, or by a call whose answer was lost
-        }
-        streamReady = true;
-    }
-
-    private PutLogEventsResponse put(List<Line> batch) {
-        List<InputLogEvent> events = new ArrayList<>(batch.size());
-        for (Line l : batch) {
-            events.add(InputLogEvent.builder().timestamp(l.millis()).message(l.text()).build());
-        }
-        return client.putLogEvents(PutLogEventsRequest.builder()
-                .logGroupName(settings.logGroup())
-                .logStreamName(settings.logStream())
-                .logEvents(events)
-                .build());
     }
 
     private void done(int lines, int refused, String failure) {
