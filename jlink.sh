@@ -214,7 +214,9 @@ cat > bin/inventory <<'LAUNCHER'
 #                                grows the old generation rather than collect it while it may, so objects promoted
 #                                and dropped later (each closed connection's buffers and virtual thread, about 40 KB;
 #                                kept answers that a change other than a sale made the read cache forget; not a sale,
-#                                which changes its kept answer in place) fill it towards 256 MB before the first full
+#                                which changes its kept answer in place; every request read on a connection once
+#                                one of its DataReader nodes was promoted, as an idle keep-alive connection's
+#                                always is) fill it towards 256 MB before the first full
 #                                collection (40-60 ms on two busy cores): over hours RSS approaches 380 MiB, not the
 #                                figures above. Heap figures in JAVA_OPTS override all of these (it comes last).
 #   -XX:TrimNativeHeapInterval=1000  every second, glibc returns the free parts of its malloc arenas to the OS. The
