@@ -43,7 +43,7 @@ final class CloudWatchStream implements AutoCloseable {
     /**
      * The SDK's synchronous client on its smallest HTTP client (the JDK's HttpURLConnection), with the SDK's own
      * retries off (the shipper retries, and keeps its buffer moving while it does) and every wait bounded. Nothing
-     * is sent until the first {@link #put}.
+     * is sent until the first {@link #create} or {@link #put}.
      *
      * @param settings where to ship
      * @return the stream
