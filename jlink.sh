@@ -3,7 +3,8 @@
 #
 #   target/inventory/
 #     bin/inventory   launcher: runtime/bin/java -p lib -m inventory.app/inventory.app.Main, JVM flags for a container
-#     lib/            the service's jars, unchanged (inventory.app/target/libs/*.jar and the inventory-app jar)
+#     lib/            the service's jars (inventory.app/target/libs/*.jar and the inventory-app jar), unchanged but
+#                     for one method of Helidon's DataReader (patches/HelidonDataReaderPatch.java)
 #     runtime/        a jlinked JDK holding only the JDK modules the jars need
 #
 # Usage: ./jlink.sh [--no-build] [--no-aot]
@@ -151,6 +152,15 @@ rm -rf "$OUT"
 mkdir -p "$OUT/bin" "$OUT/lib"
 cp -p "${libs[@]}" "${app_jars[0]}" "$OUT/lib/"
 cd "$OUT"
+
+# Helidon's DataReader keeps each used buffer of a connection linked to the next, which promotes a whole
+# connection's reads to the old generation: patches/HelidonDataReaderPatch.java says how and rewrites that one method.
+buffers=(lib/helidon-common-buffers-*.jar)
+if (( ${#buffers[@]} != 1 )); then
+    echo "jlink.sh: expected one lib/helidon-common-buffers-*.jar, found ${#buffers[@]}" >&2
+    exit 1
+fi
+"$JAVA_HOME/bin/java" "$ROOT/patches/HelidonDataReaderPatch.java" "${buffers[0]}" | sed 's/^/jlink.sh: /'
 
 automatic="$("$JAVA_HOME/bin/java" -p lib --list-modules | awk '/ automatic$/ { sub(/@.*/, "", $1); print $1 }' | paste -sd, -)"
 echo "jlink.sh: automatic modules: ${automatic:-none}"

@@ -68,6 +68,7 @@ class LinkedImageIT {
         Path launcher = ROOT.resolve("target/inventory/bin/inventory");
         assertThat(Files.isExecutable(launcher), is(true));
         assertThat(Files.isRegularFile(ROOT.resolve("target/inventory/runtime/bin/java")), is(true));
+        assertThat("the image's Helidon DataReader is patched", helidonBuffersPatched(), is(true));
 
         Path dataDir = Files.createTempDirectory(build, "data-");
         int port = freePort();
@@ -219,6 +220,19 @@ class LinkedImageIT {
         assertThat(printed, p.exitValue(), is(2));
         assertThat(printed, containsString("INVENTORY_PORT"));
         return printed;
+    }
+
+    /** patches/HelidonDataReaderPatch.java --check on the image's helidon-common-buffers jar. */
+    private static boolean helidonBuffersPatched() throws IOException, InterruptedException {
+        Path jar;
+        try (var jars = Files.newDirectoryStream(ROOT.resolve("target/inventory/lib"), "helidon-common-buffers-*.jar")) {
+            jar = jars.iterator().next();
+        }
+        Process check = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                ROOT.resolve("patches/HelidonDataReaderPatch.java").toString(), "--check", jar.toString())
+                .inheritIO()
+                .start();
+        return check.waitFor(2, TimeUnit.MINUTES) && check.exitValue() == 0;
     }
 
     @AfterEach
