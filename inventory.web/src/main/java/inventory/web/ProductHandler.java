@@ -177,14 +177,7 @@ public final class ProductHandler implements HttpService {
         Http.send(res, Http.json(200, null, null, body != null ? body : ProductJson.write(products.list(pq))));
     }
 
-    /** A whole page, and the cache's stamp from before it was read: valid while nothing at all has changed since. */
-    private record KeptPage(long stamp, byte[] body) {
-    }
-
-    /** Most pages kept; past that they are all dropped (the usual few — first pages, a filter or two — come back). */
-    private static final int MAX_PAGES = 64;
-
-    private final Map<ProductQuery, KeptPage> pages = new java.util.concurrent.ConcurrentHashMap<>();
+    private final KeptPages pages = new KeptPages();
 
     /**
      * A page kept whole while no product has changed since it was read; else built from the kept answers of its
@@ -195,10 +188,10 @@ public final class ProductHandler implements HttpService {
      */
     private byte[] listFromCache(ProductQuery query) {
         long stamp = cache.stamp();
-        KeptPage whole = pages.get(query);
-        if (whole != null && whole.stamp() == stamp) {
+        byte[] whole = pages.get(query, stamp);
+        if (whole != null) {
             // any change of any product, here or (through the event feed) elsewhere, moves the stamp on
-            return whole.body();
+            return whole;
         }
         Page<ProductRepository.ProductVersion> refs = products.listVersions(query);
         byte[][] items = new byte[refs.items().size()][];
@@ -234,10 +227,7 @@ public final class ProductHandler implements HttpService {
         // a held product changes by itself when its hold expires, and so may which products are low on stock:
         // such pages are built anew every time
         if (!query.lowStock() && refs.items().stream().allMatch(r -> r.reserved() == 0)) {
-            if (pages.size() >= MAX_PAGES) {
-                pages.clear();
-            }
-            pages.put(query, new KeptPage(stamp, page));
+            pages.keep(query, stamp, page);
         }
         return page;
     }
