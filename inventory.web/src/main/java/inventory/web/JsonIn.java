@@ -95,14 +95,15 @@ final class JsonIn {
                     ? "send the body as application/json or application/merge-patch+json"
                     : "send the body as application/json");
         }
-        req.headers().contentLength().ifPresent(length -> {
-            if (length > limit) {
-                throw tooLarge(limit);
-            }
-        });
+        long length = req.headers().contentLength().orElse(-1);
+        if (length > limit) {
+            throw tooLarge(limit);
+        }
         byte[] bytes;
         try (InputStream in = req.content().inputStream()) {
-            bytes = in.readNBytes(limit + 1);
+            // with a Content-Length, exactly that many bytes (the server's reader ends the body there): readNBytes
+            // of the limit would allocate a 16 KB buffer for every body, however small
+            bytes = in.readNBytes(length >= 0 ? (int) length : limit + 1);
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new HttpProblem("malformed-json", "the request body could not be read");
         } catch (RequestException e) {
