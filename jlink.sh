@@ -213,9 +213,10 @@ cat > bin/inventory <<'LAUNCHER'
 #                                their virtual threads' stack chunks, socket buffers) ages there and dies young:
 #                                with the former -Xmn16m (1.6 MB survivors) they overflowed, the tenuring threshold
 #                                fell to 1-4 and the old generation grew 5 MB a second under read load alone. Part of
-#                                that was nepotism: Helidon's DataReader leaves each consumed buffer node linked to the
-#                                next, so one promoted node drags every later node of its connection into the old
-#                                generation until a full collection. With these the threshold stays at 15 and the old
+#                                that was nepotism: Helidon's DataReader left each consumed buffer node linked to the
+#                                next, so one promoted node dragged every later node of its connection into the old
+#                                generation until a full collection (patched since, above). With these the threshold
+#                                stays at 15 and the old
 #                                generation does not grow under read load (gc logs of both, same run length).
 #   -Xms48m                      initial heap: the young generation and 24 MB of old generation.
 #   -Xmx256m                     the heap may grow to 256 MB for a burst of live data (many open event streams,
@@ -224,9 +225,9 @@ cat > bin/inventory <<'LAUNCHER'
 #                                grows the old generation rather than collect it while it may, so objects promoted
 #                                and dropped later (each closed connection's buffers and virtual thread, about 40 KB;
 #                                kept answers that a change other than a sale made the read cache forget; not a sale,
-#                                which changes its kept answer in place; every request read on a connection once
-#                                one of its DataReader nodes was promoted, as an idle keep-alive connection's
-#                                always is) fill it towards 256 MB before the first full
+#                                which changes its kept answer in place; before the DataReader patch above, every
+#                                request read on a connection once one of its buffer nodes was promoted, as an idle
+#                                keep-alive connection's always is) fill it towards 256 MB before the first full
 #                                collection (40-60 ms on two busy cores): over hours RSS approaches 380 MiB, not the
 #                                figures above. Heap figures in JAVA_OPTS override all of these (it comes last).
 #   -XX:TrimNativeHeapInterval=1000  every second, glibc returns the free parts of its malloc arenas to the OS. The
