@@ -133,14 +133,10 @@ public class HelidonDataReaderPatch {
     private static String describe(Instruction i) {
         String op = i.opcode().name();
         return switch (i) {
-            case FieldInstruction f -> op + " " + simple(f.owner().asSymbol()) + "." + f.name().stringValue();
-            case InvokeInstruction m -> op + " " + simple(m.owner().asSymbol()) + "." + m.name().stringValue();
+            case FieldInstruction f -> op + " " + f.owner().asSymbol().displayName() + "." + f.name().stringValue();
+            case InvokeInstruction m -> op + " " + m.owner().asSymbol().displayName() + "." + m.name().stringValue();
             default -> op;
         };
-    }
-
-    private static String simple(ClassDesc c) {
-        return c.displayName();
     }
 
     /** The class with ensureAvailable rewritten; everything else as it was. */

@@ -8,8 +8,11 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,11 +72,11 @@ class HelidonDataReaderPatchTest {
     @Test
     void aJarWithAnotherDataReaderIsRefused() throws Exception {
         Path jar = Files.copy(helidonJar(), dir.resolve("buffers.jar"));
-        try (var zip = java.nio.file.FileSystems.newFileSystem(jar)) {
+        try (FileSystem zip = FileSystems.newFileSystem(jar)) {
             // another class in DataReader's place: the patch must not guess
             Path entry = zip.getPath("io/helidon/common/buffers/DataReader.class");
             Files.copy(zip.getPath("io/helidon/common/buffers/Bytes.class"), entry,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    StandardCopyOption.REPLACE_EXISTING);
         }
         assertThat(patch(jar.toString()), is(1));
     }
