@@ -40,10 +40,10 @@ class DocLinksTest {
 
     @Test
     void everyRelativeLinkAndImageResolves() throws IOException {
-        Path root = DocExamplesTest.repositoryRoot();
+        Path root = DocSteps.repositoryRoot();
         List<String> broken = new ArrayList<>();
         int checked = 0;
-        for (Path doc : DocExamplesTest.documents(root)) {
+        for (Path doc : DocSteps.documents(root)) {
             for (Link link : links(doc)) {
                 String problem = check(root, doc, link.target());
                 checked++;
