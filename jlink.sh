@@ -216,8 +216,8 @@ cat > bin/inventory <<'LAUNCHER'
 #                                that was nepotism: Helidon's DataReader left each consumed buffer node linked to the
 #                                next, so one promoted node dragged every later node of its connection into the old
 #                                generation until a full collection (patched since, above). With these the threshold
-#                                stays at 15 and the old
-#                                generation does not grow under read load (gc logs of both, same run length).
+#                                stays at 15 and the old generation does not grow under read load (gc logs of both,
+#                                same run length).
 #   -Xms48m                      initial heap: the young generation and 24 MB of old generation.
 #   -Xmx256m                     the heap may grow to 256 MB for a burst of live data (many open event streams,
 #                                large pages, up to 100,000 products in the read cache, 0.6-1.4 KB each) instead

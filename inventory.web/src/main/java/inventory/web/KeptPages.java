@@ -13,7 +13,7 @@ import inventory.core.ProductQuery;
  * (7–17 KB). Large pages (a limit of 200 is 69 KB) are walks through the whole catalogue, such as an export or a
  * reconciliation, each page read once; kept, 64 of them would hold 4.4 MB that the next sale makes useless. A kept
  * page lives long enough to be promoted to the old generation, where it stays after it is replaced until a full
- * collection: a walk per minute under writes grew the old generation 3.5 MB a walk (docs/performance.md).
+ * collection: under writes, each walk of 10,000 products left 3.5 MB there (docs/performance.md).
  */
 final class KeptPages {
 
